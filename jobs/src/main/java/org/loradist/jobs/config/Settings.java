@@ -1,0 +1,102 @@
+package org.loradist.jobs.config;
+
+import static org.loradist.jobs.config.Setting.bool;
+import static org.loradist.jobs.config.Setting.choice;
+import static org.loradist.jobs.config.Setting.decimal;
+import static org.loradist.jobs.config.Setting.integer;
+import static org.loradist.jobs.config.Setting.list;
+import static org.loradist.jobs.config.Setting.longValue;
+import static org.loradist.jobs.config.Setting.string;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every configuration key lora-dist knows, with its default and meaning: the one place keys are defined. */
+public final class Settings {
+  private Settings() {}
+
+  private static final int MAX = Integer.MAX_VALUE;
+
+  public static final Setting SPARK_MASTER = string("spark.master", "",
+      "Spark master URL; empty means the session's own (spark-submit, Databricks) or local[*] when there is none.");
+  public static final Setting SPARK_APP_NAME = string("spark.app-name", "lora-dist", "Spark application name.");
+  public static final Setting SPARK_PARTITIONS = integer("spark.shuffle-partitions", 8, 1, 100_000,
+      "spark.sql.shuffle.partitions for lora-dist's jobs (small corpora need few).");
+
+  public static final Setting PREP_INPUT = list("prep.input", List.of(),
+      "Input files, directories or globs: txt, md, html, jsonl, parquet, each optionally .gz.");
+  public static final Setting PREP_OUTPUT = string("prep.output", "",
+      "Output directory; receives docs/, chunks/, rejects/, duplicates/ and _manifest.json.");
+  public static final Setting READ_TEXT_FIELD = string("prep.read.text-field", "text",
+      "Field holding the document text in jsonl/parquet input.");
+  public static final Setting READ_ID_FIELD = string("prep.read.id-field", "",
+      "Field holding the record's own id; empty: a stable hash of source and position.");
+  public static final Setting READ_TITLE_FIELD = string("prep.read.title-field", "title",
+      "Field holding the title in jsonl/parquet input (optional in the data).");
+  public static final Setting READ_META_FIELDS = list("prep.read.meta-fields", List.of(),
+      "Fields copied into meta; empty: all other top-level scalar fields.");
+  public static final Setting READ_INVALID_UTF8 = choice("prep.read.invalid-utf8", "replace",
+      "What to do with invalid UTF-8: replace bad bytes with U+FFFD, or reject the record.", "replace", "reject");
+  public static final Setting READ_MAX_DOC_CHARS = integer("prep.read.max-doc-chars", 1_000_000, 1, MAX,
+      "Largest document kept, in characters.");
+  public static final Setting READ_TOO_LONG = choice("prep.read.too-long", "reject",
+      "What to do with a document above max-doc-chars.", "reject", "truncate");
+
+  public static final Setting CLEAN_PII = bool("prep.clean.pii", true,
+      "Redact e-mail, phone, IPv4/IPv6, payment cards (Luhn) and IBANs (mod 97) with typed placeholders.");
+  public static final Setting Q_MIN_CHARS = integer("prep.quality.min-chars", 20, 0, MAX,
+      "Reject documents shorter than this (characters, after cleaning).");
+  public static final Setting Q_MAX_CHARS = integer("prep.quality.max-chars", 1_000_000, 1, MAX,
+      "Reject documents longer than this (characters, after cleaning).");
+  public static final Setting Q_MIN_WORDS = integer("prep.quality.min-words", 3, 0, MAX,
+      "Reject documents with fewer words.");
+  public static final Setting Q_MIN_ALPHA = decimal("prep.quality.min-alpha-ratio", 0.4, 0, 1,
+      "Reject documents whose share of letters among non-space characters is below this.");
+  public static final Setting Q_MIN_MEAN_WORD = decimal("prep.quality.min-mean-word-length", 2.0, 0, 1000,
+      "Reject documents whose mean word length is below this.");
+  public static final Setting Q_MAX_MEAN_WORD = decimal("prep.quality.max-mean-word-length", 20.0, 0, 100_000,
+      "Reject documents whose mean word length is above this.");
+  public static final Setting Q_MAX_REPEATED = decimal("prep.quality.max-repeated-line-fraction", 0.5, 0, 1,
+      "Reject documents where this share of non-empty lines are repeats of another line.");
+  public static final Setting Q_MAX_SYMBOL = decimal("prep.quality.max-symbol-ratio", 0.3, 0, 1,
+      "Reject documents whose share of symbol characters is above this.");
+
+  public static final Setting DEDUP_EXACT = bool("prep.dedup.exact", true,
+      "Remove exact duplicates (same normalised content hash).");
+  public static final Setting DEDUP_NEAR = bool("prep.dedup.near", true,
+      "Remove near duplicates (MinHash LSH, verified Jaccard).");
+  public static final Setting DEDUP_THRESHOLD = decimal("prep.dedup.threshold", 0.8, 0.01, 1,
+      "Jaccard similarity of word shingles at or above which two documents are near duplicates.");
+
+  public static final Setting CHUNK_MAX_TOKENS = integer("prep.chunk.max-tokens", 256, 16, 8192,
+      "Largest chunk, in tokens of the default model's tokenizer.");
+  public static final Setting CHUNK_OVERLAP = integer("prep.chunk.overlap-tokens", 32, 0, 4096,
+      "Tokens shared by consecutive chunks of a section.");
+
+  public static final Setting RUN_ID = longValue("run.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE,
+      "Seed for everything random in a run.");
+
+  public static final List<Setting> ALL = List.of(SPARK_MASTER, SPARK_APP_NAME, SPARK_PARTITIONS,
+      PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
+      READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
+      Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
+      DEDUP_THRESHOLD, CHUNK_MAX_TOKENS, CHUNK_OVERLAP, RUN_ID);
+
+  private static final Map<String, Setting> BY_KEY = index();
+
+  private static Map<String, Setting> index() {
+    Map<String, Setting> m = new LinkedHashMap<>();
+    for (Setting s : ALL) {
+      if (m.put(s.key(), s) != null) {
+        throw new IllegalStateException("config key declared twice: " + s.key());
+      }
+    }
+    return m;
+  }
+
+  public static Optional<Setting> find(String key) {
+    return Optional.ofNullable(BY_KEY.get(key));
+  }
+}
