@@ -253,8 +253,9 @@ public final class LocalStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * Stops the Workers (their executors with them), then the Master: SIGTERM, and SIGKILL for any JVM
-   * still alive after a grace period. Idempotent; also runs from a shutdown hook.
+   * Stops the Master, then the Workers and their executors, then any other process still running
+   * from this cluster's directory: SIGTERM, and SIGKILL for any still alive after a grace period.
+   * Idempotent; also runs from a shutdown hook.
    */
   @Override
   public synchronized void close() {
@@ -269,14 +270,17 @@ public final class LocalStandaloneCluster implements AutoCloseable {
         // the JVM is already exiting; the hook's own call to close() returns at once
       }
     }
-    // Capture executors first: once their Worker is gone they are no one's children any more.
-    List<ProcessHandle> executors = executorHandles().collect(Collectors.toList());
-    List<ProcessHandle> workerHandles = workerDaemons().map(d -> d.process().toHandle()).collect(Collectors.toList());
-    stop(workerHandles);
-    stop(executors);
+    // The Master first, so that no Worker is told to launch a replacement executor while stopping.
     if (!daemons.isEmpty()) {
       stop(List.of(daemons.get(0).process().toHandle()));
     }
+    // Note the executors before their Workers go: then they are no one's children any more.
+    List<ProcessHandle> executors = executorHandles().collect(Collectors.toList());
+    stop(workerDaemons().map(d -> d.process().toHandle()).collect(Collectors.toList()));
+    stop(executors);
+    // Last, anything else still running from this cluster's SPARK_HOME (an executor launched mid-stop).
+    stop(leftoverPids().stream().map(ProcessHandle::of).flatMap(java.util.Optional::stream)
+        .collect(Collectors.toList()));
     if (ownsClusterDir) {
       deleteRecursively(clusterDir);
     }
@@ -320,8 +324,9 @@ public final class LocalStandaloneCluster implements AutoCloseable {
   }
 
   /**
-   * PIDs of live processes whose command line names this cluster's directory: its daemons and
-   * executors (theirs holds SPARK_HOME's classpath). Empty after {@link #close()}; tests use it to
+   * PIDs of live Spark processes (a command line naming an {@code org.apache.spark.} class) whose
+   * command line also names this cluster's directory: its daemons and executors (whose classpath
+   * holds SPARK_HOME). Empty after {@link #close()}; tests use it to
    * prove that nothing leaked.
    */
   public List<Long> leftoverPids() {
@@ -334,7 +339,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     long self = ProcessHandle.current().pid();
     return ProcessHandle.allProcesses()
         .filter(h -> h.pid() != self && h.isAlive())
-        .filter(h -> commandLine(h).map(c -> c.contains(dir)).orElse(false))
+        .filter(h -> commandLine(h).map(c -> c.contains(dir) && c.contains("org.apache.spark.")).orElse(false))
         .map(ProcessHandle::pid)
         .sorted()
         .collect(Collectors.toList());
