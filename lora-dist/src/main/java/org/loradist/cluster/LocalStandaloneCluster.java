@@ -140,7 +140,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     prepareSparkHome();
     startMaster();
     for (int i = 1; i <= workers; i++) {
-      daemons.add(launch("worker-" + i, "org.apache.spark.deploy.worker.Worker", List.of(
+      register(launch("worker-" + i, "org.apache.spark.deploy.worker.Worker", List.of(
           "--host", HOST, "--port", "0", "--webui-port", "0",
           "--cores", Integer.toString(coresPerWorker), "--memory", workerMemory,
           "--work-dir", clusterDir.resolve("worker-" + i).toString(), masterUrl)));
@@ -412,7 +412,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
       masterWebUiPort = freePort();
       Daemon master = launch("master", "org.apache.spark.deploy.master.Master",
           List.of("--host", HOST, "--port", "0", "--webui-port", Integer.toString(masterWebUiPort)));
-      daemons.add(master);
+      register(master);
       try {
         JsonNode state = awaitMaster(json -> "ALIVE".equals(json.path("status").asText()), "the master to be ALIVE");
         masterUrl = state.path("url").asText();
@@ -424,9 +424,20 @@ public final class LocalStandaloneCluster implements AutoCloseable {
         if (attempt == MASTER_START_ATTEMPTS || master.process().isAlive()) {
           throw e;
         }
-        daemons.remove(master); // most likely lost the port race; its log stays in logs/
+        synchronized (this) {
+          daemons.remove(master); // most likely lost the port race
+        }
       }
     }
+  }
+
+  /** Tracks a started daemon, unless close() already ran (e.g. from the shutdown hook mid-start). */
+  private synchronized void register(Daemon daemon) {
+    if (closed) {
+      daemon.process().destroyForcibly();
+      throw new IllegalStateException("cluster closed while starting " + daemon.name());
+    }
+    daemons.add(daemon);
   }
 
   private Daemon launch(String name, String mainClass, List<String> args) {
