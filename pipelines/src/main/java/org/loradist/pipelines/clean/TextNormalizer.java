@@ -31,6 +31,10 @@ public final class TextNormalizer {
     if (text == null || text.isEmpty()) {
       return "";
     }
+    // Fast path, one pass: text below U+00A0 (NFKC-stable) that is already laid out is returned as it is.
+    if (isLaidOut(text, true)) {
+      return text;
+    }
     // Dropped chars go before NFKC, so that e.g. "e<ZWSP><combining acute>" composes to one char and the result
     // stays a fixed point of normalize().
     int flags = scan(text);
@@ -39,16 +43,16 @@ public final class TextNormalizer {
       s = Normalizer.normalize(s, Normalizer.Form.NFKC);
     }
     // Most documents are already laid out: then return them as they are, without copying.
-    return isLaidOut(s) ? s : layout(s);
+    return isLaidOut(s, false) ? s : layout(s);
   }
 
   /**
    * Whether {@link #layout} would return {@code s} unchanged. Sound but conservative (fenced blocks with inner
    * runs of spaces answer false and take the full path): no leading or trailing whitespace, no whitespace-only or
    * space-ended lines, after a line's first visible char only single spaces, no break but LF, at most one blank
-   * line in a row, no dropped chars.
+   * line in a row, no dropped chars; with {@code belowNfkcRange}, also no char from U+00A0 up.
    */
-  static boolean isLaidOut(String s) {
+  static boolean isLaidOut(String s, boolean belowNfkcRange) {
     int n = s.length();
     if (n == 0) {
       return true;
@@ -76,7 +80,8 @@ public final class TextNormalizer {
         if (visible && (c == '\t' || prev == ' ')) {
           return false;
         }
-      } else if (c < 0x80 || breakWeight(c) > 0 || isSpace(c) || isDropped(c)) {
+      } else if (c < 0x80 || (belowNfkcRange && c >= NFKC_STABLE_BELOW) || breakWeight(c) > 0 || isSpace(c)
+          || isDropped(c)) {
         return false;
       } else {
         visible = true;

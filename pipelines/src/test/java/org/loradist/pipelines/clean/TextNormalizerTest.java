@@ -123,8 +123,11 @@ class TextNormalizerTest {
       String s = sb.toString();
       String once = norm(s);
       assertThat(norm(once)).as("idempotent on %s", List.of(s)).isEqualTo(once);
-      if (TextNormalizer.isLaidOut(s)) {
+      if (TextNormalizer.isLaidOut(s, false)) {
         assertThat(TextNormalizer.layout(s)).as("fast path on %s", List.of(s)).isEqualTo(s);
+      }
+      if (TextNormalizer.isLaidOut(s, true)) {
+        assertThat(once).as("fast path on %s", List.of(s)).isEqualTo(s);
       }
     }
   }
