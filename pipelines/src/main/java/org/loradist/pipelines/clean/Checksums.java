@@ -58,9 +58,8 @@ public final class Checksums {
     }
     // Rearranged: BBAN first, then country code and check digits; letters count as two digits (A = 10).
     int mod = 0;
-    int seen = 0;
     for (int pass = 0; pass < 2; pass++) {
-      seen = 0;
+      int seen = 0;
       for (int i = from; i < to; i++) {
         char c = s.charAt(i);
         if (c == ' ') {
