@@ -83,9 +83,16 @@ public final class HtmlExtractor {
     private final List<String> blocks = new ArrayList<>();
     private final StringBuilder inline = new StringBuilder();
     private final int listDepth;
+    /** Inside a cell of a multi-column table, where everything must fit on the row's one line. */
+    private final boolean inCell;
 
     Renderer(int listDepth) {
+      this(listDepth, false);
+    }
+
+    Renderer(int listDepth, boolean inCell) {
       this.listDepth = listDepth;
+      this.inCell = inCell;
     }
 
     List<String> finish() {
@@ -113,10 +120,15 @@ public final class HtmlExtractor {
           flush();
           String heading = inlineText(element);
           if (!heading.isEmpty()) {
-            blocks.add(inAdmonition(element) ? heading : "#".repeat(tag.charAt(1) - '0') + " " + heading);
+            boolean label = inCell || inAdmonition(element);
+            blocks.add(label ? heading : "#".repeat(tag.charAt(1) - '0') + " " + heading);
           }
         }
         case "pre" -> {
+          if (inCell) {
+            appendInline(" " + verbatim(element) + " "); // a fence cannot live inside a table row's line
+            return;
+          }
           flush();
           String code = verbatim(element);
           if (!code.isBlank()) {
@@ -221,7 +233,11 @@ public final class HtmlExtractor {
       return String.join("\n", items);
     }
 
-    /** One table block: a {@code | cell | cell |} line per row, a separator line after a header row. */
+    /**
+     * One table block: a {@code | cell | cell |} line per row, a separator line after a header row. A table of
+     * one column is a layout device (a list of values, or of function descriptions with code in them), so its
+     * cells are rendered as ordinary blocks instead, which keeps their paragraphs and code fences.
+     */
     private String table(Element tableElement) {
       List<String> lines = new ArrayList<>();
       Element caption = tableElement.selectFirst("> caption");
@@ -231,21 +247,32 @@ public final class HtmlExtractor {
           lines.add(text);
         }
       }
-      boolean headerDone = false;
+      List<Element> rows = new ArrayList<>();
+      int columns = 0;
       for (Element row : tableElement.select("tr")) {
-        if (row.closest("table") != tableElement || isChrome(row)) {
-          continue; // rows of a nested table are rendered inside their cell
+        if (row.closest("table") == tableElement && !isChrome(row)) { // nested tables render inside their cell
+          rows.add(row);
+          columns = Math.max(columns, cells(row).size());
         }
+      }
+      if (columns <= 1) {
+        for (Element row : rows) {
+          for (Element cell : cells(row)) {
+            Renderer content = new Renderer(listDepth, inCell);
+            content.renderChildren(cell);
+            lines.addAll(content.finish());
+          }
+        }
+        return String.join(inCell ? " " : "\n\n", lines);
+      }
+      boolean headerDone = false;
+      for (Element row : rows) {
         List<String> cells = new ArrayList<>();
         boolean allHeader = true;
         boolean anyText = false;
-        for (Element cell : row.children()) {
-          String cellTag = cell.normalName();
-          if (!cellTag.equals("td") && !cellTag.equals("th")) {
-            continue;
-          }
-          allHeader &= cellTag.equals("th");
-          Renderer content = new Renderer(0);
+        for (Element cell : cells(row)) {
+          allHeader &= cell.normalName().equals("th");
+          Renderer content = new Renderer(0, true);
           content.renderChildren(cell);
           String text = collapse(String.join(" ", content.finish())).replace("|", "\\|");
           anyText |= !text.isEmpty();
@@ -264,8 +291,19 @@ public final class HtmlExtractor {
       return String.join("\n", lines);
     }
 
+    private static List<Element> cells(Element row) {
+      List<Element> cells = new ArrayList<>();
+      for (Element cell : row.children()) {
+        String tag = cell.normalName();
+        if ((tag.equals("td") || tag.equals("th")) && !isChrome(cell)) {
+          cells.add(cell);
+        }
+      }
+      return cells;
+    }
+
     private static String inlineText(Element element) {
-      Renderer renderer = new Renderer(0);
+      Renderer renderer = new Renderer(0, true);
       renderer.renderChildren(element);
       return collapse(String.join(" ", renderer.finish()));
     }

@@ -24,8 +24,9 @@ public final class InputFiles {
   public record InputFile(String path, long length, long modificationTime) implements Serializable {}
 
   /**
-   * Every file under {@code paths}, sorted by path, each once. A directory is listed recursively, skipping names
-   * that start with {@code _} or {@code .} (Spark/Hadoop markers such as {@code _SUCCESS}, {@code .crc}).
+   * Every file under {@code paths}, sorted by path, each once. A directory is listed recursively and a glob is
+   * expanded, both skipping names that start with {@code _} or {@code .} (Spark/Hadoop markers such as
+   * {@code _SUCCESS}, {@code .crc}, {@code _temporary}); a file named explicitly is always read.
    *
    * @throws IllegalArgumentException naming the path when one matches no file
    */
@@ -44,9 +45,13 @@ public final class InputFiles {
         Path pattern = new Path(spec.strip());
         FileSystem fs = pattern.getFileSystem(conf);
         FileStatus[] matches = fs.globStatus(pattern);
+        boolean glob = isGlob(spec);
         if (matches != null) {
           for (FileStatus match : matches) {
             matchedAny = true;
+            if (glob && isHiddenName(match.getPath().getName())) {
+              continue; // as Spark's own file index: a glob does not pick up _SUCCESS, .crc, _temporary
+            }
             if (match.isDirectory()) {
               RemoteIterator<LocatedFileStatus> listing = fs.listFiles(match.getPath(), true);
               while (listing.hasNext()) {
@@ -115,10 +120,18 @@ public final class InputFiles {
     String rootString = root.toString();
     String relative = file.toString().substring(Math.min(rootString.length(), file.toString().length()));
     for (String part : relative.split("/")) {
-      if (part.startsWith("_") || part.startsWith(".")) {
+      if (isHiddenName(part)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean isHiddenName(String name) {
+    return name.startsWith("_") || name.startsWith(".");
+  }
+
+  private static boolean isGlob(String spec) {
+    return spec.indexOf('*') >= 0 || spec.indexOf('?') >= 0 || spec.indexOf('[') >= 0 || spec.indexOf('{') >= 0;
   }
 }
