@@ -2,6 +2,7 @@ package org.loradist.pipelines.dedup;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 
 import org.apache.spark.sql.Dataset;
@@ -41,17 +42,16 @@ public final class ConnectedComponents {
     for (int round = 1; round <= MAX_ROUNDS; round++) {
       Dataset<Row> fromNeighbours = adjacency
           .join(labels.select(col("vertex").as("neighbour"), col("component")), "neighbour")
-          .select("vertex", "component");
-      Dataset<Row> propagated = fromNeighbours.union(labels)
-          .groupBy("vertex").agg(min("component").as("component"));
-      Dataset<Row> jumped = propagated
+          .select(col("vertex"), col("component"), lit(null).cast("string").as("previous"));
+      // The vertex's own row carries its previous label along, so "changed?" needs no extra join.
+      Dataset<Row> propagated = fromNeighbours.union(labels.select(col("vertex"), col("component"),
+              col("component").as("previous")))
+          .groupBy("vertex").agg(min("component").as("component"), min("previous").as("previous"));
+      Dataset<Row> next = checkpoint(propagated
           .join(propagated.select(col("vertex").as("component"), col("component").as("label_of_label")), "component")
-          .select(col("vertex"), least(col("component"), col("label_of_label")).as("component"));
-      Dataset<Row> next = checkpoint(jumped);
-      long changed = next.join(labels.select(col("vertex"), col("component").as("previous")), "vertex")
-          .filter(col("component").notEqual(col("previous")))
-          .count();
-      labels = next;
+          .select(col("vertex"), least(col("component"), col("label_of_label")).as("component"), col("previous")));
+      long changed = next.filter(col("component").notEqual(col("previous"))).count();
+      labels = next.select("vertex", "component");
       if (changed == 0) {
         return labels;
       }

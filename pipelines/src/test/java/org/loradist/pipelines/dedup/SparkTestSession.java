@@ -16,6 +16,9 @@ final class SparkTestSession {
           .config("spark.ui.enabled", "false")
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.default.parallelism", "4")
+          // Tiny data on 2 busy cores: per-stage overhead dominates; skip AQE re-planning and codegen compiles.
+          .config("spark.sql.adaptive.enabled", "false")
+          .config("spark.sql.codegen.wholeStage", "false")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .getOrCreate();
