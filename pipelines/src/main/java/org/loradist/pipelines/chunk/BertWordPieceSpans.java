@@ -34,8 +34,8 @@ import org.loradist.text.TextTokenizer;
  * [UNK]. Tests compare its spans with the Hugging Face tokenizer's on real and adversarial texts.
  */
 final class BertWordPieceSpans {
-  private final Set<String> vocab;
-  private final String prefix;
+  private final VocabTable wordStarts; // pieces that begin a word
+  private final VocabTable continuations; // pieces after the first, stored without the prefix
   private final int maxWordChars;
   private final int maxPieceChars;
   private final boolean lowercase;
@@ -47,8 +47,16 @@ final class BertWordPieceSpans {
 
   private BertWordPieceSpans(Set<String> vocab, String prefix, int maxWordChars, boolean lowercase,
                              boolean stripAccents, List<String> addedTokens) {
-    this.vocab = vocab;
-    this.prefix = prefix;
+    List<String> starts = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (String v : vocab) {
+      if (!prefix.isEmpty() && v.startsWith(prefix)) {
+        rest.add(v.substring(prefix.length()));
+      }
+      starts.add(v);
+    }
+    this.wordStarts = new VocabTable(starts);
+    this.continuations = new VocabTable(rest);
     this.maxWordChars = maxWordChars;
     this.lowercase = lowercase;
     this.stripAccents = stripAccents;
@@ -197,17 +205,16 @@ final class BertWordPieceSpans {
     if (len == 0) {
       return;
     }
-    String s = word.chars.toString();
+    StringBuilder s = word.chars;
     int wordStart = word.origStart[0];
     int wordEnd = word.origEnd[len - 1];
-    if (s.codePointCount(0, len) > maxWordChars) {
+    if (len > maxWordChars && Character.codePointCount(s, 0, len) > maxWordChars) {
       out.add(wordStart, wordEnd);
       word.clear();
       return;
     }
     int mark = out.size;
     int pos = 0;
-    StringBuilder candidate = new StringBuilder(prefix.length() + len);
     while (pos < len) {
       int end = Math.min(len, pos + maxPieceChars);
       if (end < len && Character.isLowSurrogate(s.charAt(end))) {
@@ -215,12 +222,7 @@ final class BertWordPieceSpans {
       }
       boolean found = false;
       while (end > pos) {
-        candidate.setLength(0);
-        if (pos > 0) {
-          candidate.append(prefix);
-        }
-        candidate.append(s, pos, end);
-        if (vocab.contains(candidate.toString())) {
+        if ((pos == 0 ? wordStarts : continuations).contains(s, pos, end)) {
           found = true;
           break;
         }
