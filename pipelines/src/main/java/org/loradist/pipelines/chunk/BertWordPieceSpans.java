@@ -299,7 +299,7 @@ final class BertWordPieceSpans {
   }
 
   /** The CJK ranges of BertNormalizer's handle_chinese_chars. */
-  private static boolean isChineseChar(int cp) {
+  static boolean isChineseChar(int cp) {
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
         || (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B920 && cp <= 0x2CEAF)
         || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);

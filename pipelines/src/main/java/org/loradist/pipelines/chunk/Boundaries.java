@@ -3,8 +3,8 @@ package org.loradist.pipelines.chunk;
 /**
  * How good a place the gap between two consecutive tokens is for a cut: a paragraph break (a blank line) beats a
  * sentence end, which beats a line break, which beats a plain word boundary; a gap inside a word (no whitespace,
- * e.g. between word pieces or before punctuation) is only a token boundary. Between two CJK characters (scripts
- * written without spaces) the gap counts as a word boundary.
+ * e.g. between word pieces or before punctuation) is only a token boundary. Next to a CJK ideograph or CJK
+ * punctuation (text written without spaces) the gap counts as a word boundary.
  */
 final class Boundaries {
   static final byte TOKEN = 0;
@@ -84,13 +84,23 @@ final class Boundaries {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t' || Character.isSpaceChar(c);
   }
 
-  private static boolean isCjk(int cp) {
-    if (Character.isIdeographic(cp)) {
+  /**
+   * A character that is a word on its own for the tokenizer although no space separates it: a CJK ideograph (BERT
+   * splits those one by one) or CJK punctuation. Kana and Hangul runs are words like any other.
+   */
+  static boolean isCjk(int cp) {
+    if (BertWordPieceSpans.isChineseChar(cp)) {
       return true;
     }
-    Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-    return script == Character.UnicodeScript.HIRAGANA || script == Character.UnicodeScript.KATAKANA
-        || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF);
+    return ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFFEF)) && isPunctuation(cp);
+  }
+
+  private static boolean isPunctuation(int cp) {
+    int type = Character.getType(cp);
+    return type == Character.CONNECTOR_PUNCTUATION || type == Character.DASH_PUNCTUATION
+        || type == Character.START_PUNCTUATION || type == Character.END_PUNCTUATION
+        || type == Character.INITIAL_QUOTE_PUNCTUATION || type == Character.FINAL_QUOTE_PUNCTUATION
+        || type == Character.OTHER_PUNCTUATION;
   }
 
   private static boolean isCjkSentenceEnd(int cp) {

@@ -2,7 +2,6 @@ package org.loradist.pipelines.chunk;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.loradist.pipelines.chunk.MarkdownSections.Section;
 import org.loradist.text.TextTokenizer;
@@ -43,13 +42,22 @@ public final class Chunker {
 
   /** As above; {@code plainJavaSpans=false} always asks the Hugging Face tokenizer (for comparison and tests). */
   public Chunker(TextTokenizer tokenizer, ChunkConfig config, boolean plainJavaSpans) {
+    this(TokenizerCache.spansOf(tokenizer, plainJavaSpans), specialTokenCount(tokenizer), config);
+  }
+
+  private Chunker(Function<String, TokenSpans> tokenize, int specialTokens, ChunkConfig config) {
+    this.tokenize = tokenize;
     this.config = config;
-    this.budget = config.contentBudget(specialTokenCount(tokenizer));
-    Optional<BertWordPieceSpans> fast = plainJavaSpans ? BertWordPieceSpans.forTokenizer(tokenizer) : Optional.empty();
-    this.tokenize = fast.isPresent() ? fast.get()::spans : text -> {
-      TokenizedText t = tokenizer.encodeContent(text);
-      return new TokenSpans(t.starts(), t.ends());
-    };
+    this.budget = config.contentBudget(specialTokens);
+  }
+
+  /**
+   * A chunker on the JVM's shared tokenizer for this tokenizer.json path (null = the default model): loaded once
+   * per JVM, so this is cheap to call per partition.
+   */
+  public static Chunker cached(String tokenizerPath, ChunkConfig config) {
+    TokenizerCache.Loaded loaded = TokenizerCache.get(tokenizerPath);
+    return new Chunker(loaded.spans(), loaded.specialTokens(), config);
   }
 
   /** How many special tokens the model adds around every input ([CLS] + [SEP] = 2 for BERT). */
