@@ -40,7 +40,8 @@ import scala.reflect.ClassTag$;
  * a few ms), so the stage launch is paid once per segment of K steps. Each segment ends with a checkpoint written by
  * rank 0; the driver reads it back and starts the next segment from it. If an executor dies, Spark fails and
  * retries the whole barrier stage, which restarts the segment from the same state: the replayed steps give the same
- * bits, so the run ends with the same tensors as an uninterrupted one.
+ * bits, so the run ends with the same tensors as an uninterrupted one. (Retries need {@code spark.task.maxFailures}
+ * above 1, the cluster default; plain {@code local[N]} fails the run instead.)
  *
  * <p>Examples travel once per run as a broadcast; per segment the state (tensors + moments) is broadcast; per step
  * only gradients (and phase-1 payloads) move.
@@ -183,7 +184,9 @@ public final class DataParallelTrainer {
       ClassTag<SegmentResult> tag = ClassTag$.MODULE$.apply(SegmentResult.class);
       jsc.setJobDescription("lora-dist train steps " + (state.step() + 1) + "-" + end);
       RDD<SegmentResult> out = slots.barrier().mapPartitions(task, false, tag);
-      List<SegmentResult> results = new ArrayList<>(new JavaRDD<>(out, tag).collect());
+      // The shuffle makes the barrier stage a ShuffleMapStage: Spark resubmits a failed barrier map stage (up to
+      // spark.stage.maxConsecutiveAttempts) but aborts the job when a barrier ResultStage fails.
+      List<SegmentResult> results = new ArrayList<>(new JavaRDD<>(out, tag).repartition(1).collect());
       results.sort(Comparator.comparingInt(SegmentResult::rank));
       return results;
     } finally {

@@ -48,7 +48,8 @@ final class SegmentTask<E extends Serializable>
     Replica<E> replica = ReplicaPool.borrow(factory);
     try {
       TrainState state = start.value().copy();
-      StepLoop<E> loop = new StepLoop<>(replica, examples.value(), config, rank, workers, ctx::allGather);
+      StepLoop<E> loop = new StepLoop<>(replica, examples.value(), config, rank, workers,
+          new BarrierExchange(ctx));
       StepLoop.Outcome outcome = loop.run(state, endStep, taskStart);
       String checkpoint = null;
       if (rank == 0 && outcome.divergence() == null) {
