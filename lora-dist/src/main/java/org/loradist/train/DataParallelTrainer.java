@@ -35,7 +35,7 @@ import scala.reflect.ClassTag$;
  * Synchronous data-parallel training on Spark: W barrier tasks, one replica each, step in lock step.
  *
  * <p>Why barrier segments: a Spark job per step costs a stage launch, a task-binary broadcast and a collect on
- * every step (TrainerOverheadBench: tens of ms on local[2]), while the exchanged state is small. Inside a barrier
+ * every step (TrainerOverheadBench on a loaded 2-core box: 150-220 ms), while the exchanged state is small. Inside a barrier
  * stage the tasks stay alive and swap gradients with {@code BarrierTaskContext.allGather} (a driver RPC round trip,
  * a few ms), so the stage launch is paid once per segment of K steps. Each segment ends with a checkpoint written by
  * rank 0; the driver reads it back and starts the next segment from it. If an executor dies, Spark fails and
