@@ -26,8 +26,8 @@ import java.util.Map;
  *
  * Parameters are a map from Hugging Face names to NDArrays and are never modified here; every linear goes through
  * {@link Linear}, looked up by module name, so LoRA wraps a linear with {@link #replaceLinear} and leaves this file
- * alone. All parameters share one float type, which is the compute type: FLOAT32, or BFLOAT16 for the reduced
- * precision mode (pooling and normalisation then run in float32). Intermediate arrays live in the manager of the
+ * alone. All parameters share one float type, which is the compute type: FLOAT32 today (the forward is written for
+ * a lower one too, pooling and normalising in float32, but see {@link Precision#BF16}). Intermediate arrays live in the manager of the
  * input arrays, so a per-batch sub-manager frees them. Gradients flow under DJL's GradientCollector to whichever
  * tensors require them (the base parameters don't).
  *
@@ -58,7 +58,7 @@ public final class BertEncoder {
     return parameters;
   }
 
-  /** FLOAT32, or BFLOAT16 in the reduced-precision mode. */
+  /** The parameters' (and activations') data type. */
   public DataType computeType() {
     return computeType;
   }
@@ -239,8 +239,8 @@ public final class BertEncoder {
         problems.add("unexpected " + name);
       }
     }
-    if (type != null && type != DataType.FLOAT32 && type != DataType.BFLOAT16) {
-      problems.add("parameters are " + type + "; FLOAT32 or BFLOAT16 are supported");
+    if (type != null && type != DataType.FLOAT32) {
+      problems.add("parameters are " + type + "; FLOAT32 is supported");
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("encoder parameters do not fit the config: " + String.join("; ", problems));

@@ -77,6 +77,9 @@ public final class PretrainedModel implements AutoCloseable {
   /** The frozen base parameters in {@code precision}, by Hugging Face name. */
   public synchronized Map<String, NDArray> parameters(Precision precision) {
     ParameterSet set = parameterSets.get(precision);
+    if (set == null && precision.unavailableReason() != null) {
+      throw new UnsupportedOperationException(precision.unavailableReason());
+    }
     if (set == null) {
       set = convert(parameterSets.get(Precision.FP32), precision.dataType());
       parameterSets.put(precision, set);

@@ -21,7 +21,7 @@ public final class TextEmbedder implements AutoCloseable {
    * @param batchTokens padded tokens per batch: batch size x longest text stays within this
    * @param maxBatchSize texts per batch at most
    * @param intraOpThreads PyTorch intra-op threads (process-wide); 0 leaves the current setting
-   * @param precision compute type of the encoder
+   * @param precision compute type of the encoder (FP32; see {@link Precision#unavailableReason})
    */
   public record Options(int maxTokens, int batchTokens, int maxBatchSize, int intraOpThreads, Precision precision) {
     public Options {
@@ -81,6 +81,9 @@ public final class TextEmbedder implements AutoCloseable {
 
   /** An embedder for {@code modelPath} ("default" or a Hugging Face directory), its weights from {@link ModelCache}. */
   public static TextEmbedder forModel(String modelPath, Options options) throws IOException {
+    if (options.precision().unavailableReason() != null) {
+      throw new UnsupportedOperationException(options.precision().unavailableReason());
+    }
     PretrainedModel model = ModelCache.get(modelPath);
     return new TextEmbedder(model.newEncoder(options.precision()), model.newTokenizer(options.maxTokens()), true,
         options);

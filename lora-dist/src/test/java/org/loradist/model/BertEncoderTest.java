@@ -187,4 +187,14 @@ class BertEncoderTest {
     assertThatThrownBy(() -> enc.parameters().get("embeddings.LayerNorm.bias").add(1f))
         .isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void reducedPrecisionIsRefusedClearlyInsteadOfAbortingTheJvm() throws Exception {
+    PretrainedModel model = org.loradist.weights.ModelCache.get("default");
+    assertThatThrownBy(() -> model.newEncoder(Precision.BF16)).isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("bfloat16");
+    assertThatThrownBy(() -> TextEmbedder.forModel("default", TextEmbedder.Options.defaults()
+        .withPrecision(Precision.BF16))).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(Precision.FP32.unavailableReason()).isNull();
+  }
 }
