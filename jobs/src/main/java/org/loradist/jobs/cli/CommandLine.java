@@ -21,13 +21,9 @@ public record CommandLine(Path confFile, Map<String, String> overrides, boolean 
     boolean help = false;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
-      String name = arg;
-      String inline = null;
-      int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 0) {
-        name = arg.substring(0, eq);
-        inline = arg.substring(eq + 1);
-      }
+      int eq = arg.startsWith("--") ? arg.indexOf('=') : -1;
+      final String name = eq > 0 ? arg.substring(0, eq) : arg;
+      final String inline = eq > 0 ? arg.substring(eq + 1) : null;
       switch (name) {
         case "--help", "-h" -> help = true;
         case "--dry-run" -> dryRun = true;

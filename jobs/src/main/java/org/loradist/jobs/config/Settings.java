@@ -12,6 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.loradist.pipelines.chunk.ChunkConfig;
+import org.loradist.pipelines.clean.QualityConfig;
+import org.loradist.pipelines.dedup.DedupConfig;
+import org.loradist.pipelines.ingest.ReaderOptions;
 
 /** Every configuration key lora-dist knows, with its default and meaning: the one place keys are defined. */
 public final class Settings {
@@ -39,50 +43,57 @@ public final class Settings {
       "Fields copied into meta; empty: all other top-level scalar fields.");
   public static final Setting READ_INVALID_UTF8 = choice("prep.read.invalid-utf8", "replace",
       "What to do with invalid UTF-8: replace bad bytes with U+FFFD, or reject the record.", "replace", "reject");
-  public static final Setting READ_MAX_DOC_CHARS = integer("prep.read.max-doc-chars", 1_000_000, 1, MAX,
+  public static final Setting READ_MAX_DOC_CHARS = integer("prep.read.max-doc-chars", ReaderOptions.DEFAULT_MAX_DOC_CHARS, 1, MAX,
       "Largest document kept, in characters.");
   public static final Setting READ_TOO_LONG = choice("prep.read.too-long", "reject",
       "What to do with a document above max-doc-chars.", "reject", "truncate");
 
   public static final Setting CLEAN_PII = bool("prep.clean.pii", true,
       "Redact e-mail, phone, IPv4/IPv6, payment cards (Luhn) and IBANs (mod 97) with typed placeholders.");
-  public static final Setting Q_MIN_CHARS = integer("prep.quality.min-chars", 20, 0, MAX,
+  public static final Setting Q_MIN_CHARS = integer("prep.quality.min-chars", QualityConfig.DEFAULTS.minChars(), 0, MAX,
       "Reject documents shorter than this (characters, after cleaning).");
-  public static final Setting Q_MAX_CHARS = integer("prep.quality.max-chars", 1_000_000, 1, MAX,
+  public static final Setting Q_MAX_CHARS = integer("prep.quality.max-chars", QualityConfig.DEFAULTS.maxChars(), 1, MAX,
       "Reject documents longer than this (characters, after cleaning).");
-  public static final Setting Q_MIN_WORDS = integer("prep.quality.min-words", 3, 0, MAX,
+  public static final Setting Q_MIN_WORDS = integer("prep.quality.min-words", QualityConfig.DEFAULTS.minWords(), 0, MAX,
       "Reject documents with fewer words.");
-  public static final Setting Q_MIN_ALPHA = decimal("prep.quality.min-alpha-ratio", 0.4, 0, 1,
+  public static final Setting Q_MIN_ALPHA = decimal("prep.quality.min-alpha-ratio", QualityConfig.DEFAULTS.minAlphaRatio(), 0, 1,
       "Reject documents whose share of letters among non-space characters is below this.");
-  public static final Setting Q_MIN_MEAN_WORD = decimal("prep.quality.min-mean-word-length", 2.0, 0, 1000,
+  public static final Setting Q_MIN_MEAN_WORD = decimal("prep.quality.min-mean-word-length", QualityConfig.DEFAULTS.minMeanWordLength(), 0, 1000,
       "Reject documents whose mean word length is below this.");
-  public static final Setting Q_MAX_MEAN_WORD = decimal("prep.quality.max-mean-word-length", 20.0, 0, 100_000,
+  public static final Setting Q_MAX_MEAN_WORD = decimal("prep.quality.max-mean-word-length", QualityConfig.DEFAULTS.maxMeanWordLength(), 0, 100_000,
       "Reject documents whose mean word length is above this.");
-  public static final Setting Q_MAX_REPEATED = decimal("prep.quality.max-repeated-line-fraction", 0.5, 0, 1,
-      "Reject documents where this share of non-empty lines are repeats of another line.");
-  public static final Setting Q_MAX_SYMBOL = decimal("prep.quality.max-symbol-ratio", 0.3, 0, 1,
+  public static final Setting Q_MAX_REPEATED = decimal("prep.quality.max-repeated-line-fraction",
+      QualityConfig.DEFAULTS.maxRepeatedLineFraction(), 0, 1,
+      "Reject documents where this share of the text (by characters) is in lines repeated elsewhere.");
+  public static final Setting Q_MAX_SYMBOL = decimal("prep.quality.max-symbol-ratio", QualityConfig.DEFAULTS.maxSymbolRatio(), 0, 1,
       "Reject documents whose share of symbol characters is above this.");
 
   public static final Setting DEDUP_EXACT = bool("prep.dedup.exact", true,
       "Remove exact duplicates (same normalised content hash).");
   public static final Setting DEDUP_NEAR = bool("prep.dedup.near", true,
       "Remove near duplicates (MinHash LSH, verified Jaccard).");
-  public static final Setting DEDUP_THRESHOLD = decimal("prep.dedup.threshold", 0.8, 0.01, 1,
+  public static final Setting DEDUP_THRESHOLD = decimal("prep.dedup.threshold", DedupConfig.DEFAULT_THRESHOLD, 0.01, 1,
       "Jaccard similarity of word shingles at or above which two documents are near duplicates.");
 
-  public static final Setting CHUNK_MAX_TOKENS = integer("prep.chunk.max-tokens", 256, 16, 8192,
+  public static final Setting CHUNK_MAX_TOKENS = integer("prep.chunk.max-tokens", ChunkConfig.DEFAULT_MAX_TOKENS, 16, 8192,
       "Largest chunk, in tokens of the default model's tokenizer.");
-  public static final Setting CHUNK_OVERLAP = integer("prep.chunk.overlap-tokens", 32, 0, 4096,
+  public static final Setting CHUNK_OVERLAP = integer("prep.chunk.overlap-tokens", ChunkConfig.DEFAULT_OVERLAP_TOKENS, 0, 4096,
       "Tokens shared by consecutive chunks of a section.");
 
-  public static final Setting RUN_ID = longValue("run.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE,
-      "Seed for everything random in a run.");
+  public static final Setting DEDUP_SHINGLE = integer("prep.dedup.shingle-words", DedupConfig.DEFAULT_SHINGLE_SIZE,
+      1, 32, "Words per shingle for near-duplicate detection.");
+  public static final Setting DEDUP_BANDS = integer("prep.dedup.bands", DedupConfig.DEFAULT_BANDS, 1, 1024,
+      "LSH bands (b); with rows (r), a pair of similarity s becomes a candidate with probability 1-(1-s^r)^b.");
+  public static final Setting DEDUP_ROWS = integer("prep.dedup.rows", DedupConfig.DEFAULT_ROWS, 1, 64,
+      "MinHash values per LSH band (r).");
+  public static final Setting SEED = longValue("run.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE,
+      "Seed for everything random in a run (MinHash functions, shuffling, initialisation).");
 
   public static final List<Setting> ALL = List.of(SPARK_MASTER, SPARK_APP_NAME, SPARK_PARTITIONS,
       PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
       READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
       Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
-      DEDUP_THRESHOLD, CHUNK_MAX_TOKENS, CHUNK_OVERLAP, RUN_ID);
+      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, CHUNK_MAX_TOKENS, CHUNK_OVERLAP, SEED);
 
   private static final Map<String, Setting> BY_KEY = index();
 

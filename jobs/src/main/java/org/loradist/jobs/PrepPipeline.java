@@ -1,0 +1,164 @@
+package org.loradist.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+import org.loradist.jobs.config.JobConfig;
+import org.loradist.jobs.config.Settings;
+import org.loradist.jobs.output.AtomicOutput;
+import org.loradist.jobs.output.Manifest;
+import org.loradist.pipelines.chunk.TextChunker;
+import org.loradist.pipelines.clean.CleanSummary;
+import org.loradist.pipelines.clean.PiiType;
+import org.loradist.pipelines.clean.QualityConfig;
+import org.loradist.pipelines.clean.TextCleaner;
+import org.loradist.pipelines.dedup.DedupConfig;
+import org.loradist.pipelines.dedup.DedupResult;
+import org.loradist.pipelines.dedup.Deduplicator;
+import org.loradist.pipelines.ingest.CorpusReader;
+import org.loradist.pipelines.ingest.ReaderOptions;
+
+/**
+ * The prep stages in order — read, clean, refuse repeated ids, deduplicate, chunk — writing each part of the output
+ * into the staging folder and the counts into the manifest. Counts must add up: records in = docs + rejected +
+ * deduplicated; the run fails rather than commit an output where they do not.
+ */
+final class PrepPipeline {
+  static final String DUPLICATE_ID = "prep:duplicate_id";
+
+  private final JobConfig c;
+
+  PrepPipeline(JobConfig config) {
+    this.c = config;
+  }
+
+  PrepResult run(SparkSession spark, List<String> inputs, AtomicOutput out, Manifest manifest) {
+    Dataset<Row> records = CorpusReader.read(spark, inputs, readerOptions());
+    Dataset<Row> cleaned = refuseRepeatedIds(cleaner().transform(records))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      CleanSummary clean = TextCleaner.summarize(cleaned);
+      manifest.lap("read_clean");
+
+      Dataset<Row> rejects = cleaned.filter(col("reject_reason").isNotNull()).select(
+          col("source"), col("position"), substring_index(col("reject_reason"), ":", 1).as("stage"),
+          col("reject_reason").as("reason"), col("sample"));
+      write(rejects.orderBy("source", "position"), out.part("rejects"));
+
+      Dataset<Row> candidates = cleaned.filter(col("reject_reason").isNull()).select(docColumns());
+      DedupResult dedup = Deduplicator.run(candidates, dedupConfig());
+      write(dedup.duplicates().orderBy("doc_id"), out.part("duplicates"));
+      write(dedup.kept().select(docColumns()).orderBy("doc_id"), out.part("docs"));
+      manifest.lap("dedup");
+
+      Dataset<Row> docs = spark.read().parquet(out.part("docs"));
+      Dataset<Row> chunks = chunker().transform(docs);
+      write(chunks.orderBy("doc_id", "ordinal"), out.part("chunks"));
+      manifest.lap("chunk");
+
+      return count(spark, out, clean, manifest);
+    } finally {
+      cleaned.unpersist();
+    }
+  }
+
+  private PrepResult count(SparkSession spark, AtomicOutput out, CleanSummary clean, Manifest manifest) {
+    long docs = spark.read().parquet(out.part("docs")).count();
+    long chunks = spark.read().parquet(out.part("chunks")).count();
+    Map<String, Long> dedupByKind = new LinkedHashMap<>();
+    for (Row r : spark.read().parquet(out.part("duplicates")).groupBy("kind").count().orderBy("kind").collectAsList()) {
+      dedupByKind.put(r.getString(0), r.getLong(1));
+    }
+    long deduplicated = dedupByKind.values().stream().mapToLong(Long::longValue).sum();
+    long records = clean.rows();
+    PrepResult result = new PrepResult(records, docs, clean.rejected(), deduplicated, chunks);
+    manifest.count("records_in", records)
+        .count("docs", docs)
+        .count("rejected", clean.rejected())
+        .count("rejected_by_reason", clean.rejectsByReason())
+        .count("deduplicated", deduplicated)
+        .count("deduplicated_by_kind", dedupByKind)
+        .count("chunks", chunks)
+        .count("pii_redactions", clean.piiCounts());
+    if (!result.addsUp()) {
+      throw new IllegalStateException("prep counts do not add up: " + result.summary());
+    }
+    return result;
+  }
+
+  /** A later record carrying an id already taken would make doc and chunk ids ambiguous: it is refused. */
+  private static Dataset<Row> refuseRepeatedIds(Dataset<Row> cleaned) {
+    Column live = col("reject_reason").isNull();
+    Dataset<Row> ranked = cleaned.withColumn("_id_rank",
+        when(live, row_number().over(Window.partitionBy(col("doc_id"), live).orderBy("source", "position"))));
+    Column repeated = live.and(col("_id_rank").gt(1));
+    return ranked
+        .withColumn("sample", when(repeated, lit("doc_id already used by an earlier record")).otherwise(col("sample")))
+        .withColumn("reject_reason", when(repeated, lit(DUPLICATE_ID)).otherwise(col("reject_reason")))
+        .drop("_id_rank");
+  }
+
+  private static Column[] docColumns() {
+    return new Column[] {
+        col("doc_id"), col("source"), col("title"), col("text"), col("meta").getItem("lang").as("lang"),
+        col("meta"), col("chars"), col("content_hash")};
+  }
+
+  private static void write(Dataset<Row> ds, String path) {
+    ds.write().mode(SaveMode.ErrorIfExists).parquet(path);
+  }
+
+  private ReaderOptions readerOptions() {
+    ReaderOptions o = ReaderOptions.defaults()
+        .withTextField(c.string(Settings.READ_TEXT_FIELD))
+        .withIdField(blankToNull(c.string(Settings.READ_ID_FIELD)))
+        .withTitleField(blankToNull(c.string(Settings.READ_TITLE_FIELD)))
+        .withInvalidUtf8(ReaderOptions.InvalidUtf8Policy.valueOf(c.string(Settings.READ_INVALID_UTF8).toUpperCase()))
+        .withMaxDocChars(c.integer(Settings.READ_MAX_DOC_CHARS))
+        .withTooLong(ReaderOptions.TooLongPolicy.valueOf(c.string(Settings.READ_TOO_LONG).toUpperCase()));
+    List<String> meta = c.list(Settings.READ_META_FIELDS);
+    return meta.isEmpty() ? o : o.withMetaFields(meta);
+  }
+
+  private TextCleaner cleaner() {
+    return new TextCleaner()
+        .setRedactTypes(c.bool(Settings.CLEAN_PII) ? EnumSet.allOf(PiiType.class) : EnumSet.noneOf(PiiType.class))
+        .setQuality(new QualityConfig(c.integer(Settings.Q_MIN_CHARS), c.integer(Settings.Q_MAX_CHARS),
+            c.integer(Settings.Q_MIN_WORDS), c.decimal(Settings.Q_MIN_ALPHA), c.decimal(Settings.Q_MIN_MEAN_WORD),
+            c.decimal(Settings.Q_MAX_MEAN_WORD), c.decimal(Settings.Q_MAX_REPEATED), c.decimal(Settings.Q_MAX_SYMBOL)));
+  }
+
+  private DedupConfig dedupConfig() {
+    return DedupConfig.defaults()
+        .withExact(c.bool(Settings.DEDUP_EXACT))
+        .withNear(c.bool(Settings.DEDUP_NEAR))
+        .withThreshold(c.decimal(Settings.DEDUP_THRESHOLD))
+        .withShingleSize(c.integer(Settings.DEDUP_SHINGLE))
+        .withBanding(c.integer(Settings.DEDUP_BANDS), c.integer(Settings.DEDUP_ROWS))
+        .withSeed(c.longValue(Settings.SEED));
+  }
+
+  private TextChunker chunker() {
+    return new TextChunker()
+        .setMaxTokens(c.integer(Settings.CHUNK_MAX_TOKENS))
+        .setOverlapTokens(c.integer(Settings.CHUNK_OVERLAP));
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

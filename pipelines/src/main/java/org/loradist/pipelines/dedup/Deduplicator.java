@@ -1,0 +1,136 @@
+package org.loradist.pipelines.dedup;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.loradist.pipelines.Schemas;
+
+/**
+ * Exact and near-duplicate removal on a DataFrame of documents.
+ *
+ * <ol>
+ *   <li>Exact: documents sharing a {@code content_hash} form a group; its smallest doc_id stays.</li>
+ *   <li>Near (on the survivors of 1): verified near-duplicate pairs ({@link NearDuplicates}: MinHash LSH banding,
+ *       exact shingle-Jaccard >= threshold) are the edges of a graph; its connected components
+ *       ({@link ConnectedComponents}, distributed) are the groups; each group's smallest doc_id stays.</li>
+ * </ol>
+ *
+ * <p>Representative: the smallest doc_id (String order) of the final group. Chosen because it is deterministic,
+ * independent of partitioning and input order, and falls out of the min-label components for free.
+ *
+ * <p>Each removed document's row in {@code duplicates}: {@code duplicate_of} = the kept representative of its
+ * final group (always a doc in {@code kept}, even when its exact twin was itself removed as a near-duplicate);
+ * {@code group_id} = first 32 hex digits of SHA-256(representative doc_id), shared by every removed member of the
+ * group; {@code kind} = "exact" when its content_hash equals the representative's, else "near";
+ * {@code similarity} = shingle-Jaccard between the document and {@code duplicate_of} (1.0 for "exact"). A "near"
+ * similarity can be below the threshold: groups are transitive (A~B and B~C put C with A even when A, C differ
+ * more); every document of a group is linked to it by a chain of verified pairs each >= threshold.
+ *
+ * <p>{@link #run} executes the dedup jobs eagerly and checkpoints the small table of removals; the returned
+ * Datasets derive from it and from {@code docs} lazily (cache {@code docs} if it is costly to recompute).
+ */
+public final class Deduplicator {
+  public static final List<String> REQUIRED_COLUMNS = List.of("doc_id", "source", "text", "content_hash");
+
+  private Deduplicator() {}
+
+  public static DedupResult run(Dataset<Row> docs, DedupConfig config) {
+    validate(docs, config);
+    Dataset<Row> ids = docs.select(col("doc_id"), col("content_hash"), col("text"));
+
+    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off).
+    Dataset<Row> withExactRep = config.exact()
+        ? ids.join(ids.groupBy("content_hash").agg(min("doc_id").as("exact_rep")), "content_hash")
+        : ids.withColumn("exact_rep", col("doc_id"));
+
+    // Near stage on the exact representatives: exact_rep -> near_rep, similarity (only for removed ones).
+    Dataset<Row> nearRemoved = null;
+    Dataset<Row> shingled = null;
+    if (config.near()) {
+      Dataset<Row> survivors = withExactRep.filter(col("doc_id").equalTo(col("exact_rep")));
+      shingled = NearDuplicates.shingle(survivors, config).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> edges = NearDuplicates.verify(NearDuplicates.candidatePairs(shingled, config), shingled, config)
+          .select(col("doc_a").as("src"), col("doc_b").as("dst"));
+      Dataset<Row> components = ConnectedComponents.of(edges)
+          .filter(col("vertex").notEqual(col("component")))
+          .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
+      nearRemoved = NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
+    }
+
+    Dataset<Row> assigned = nearRemoved == null
+        ? withExactRep.withColumn("representative", col("exact_rep"))
+            .withColumn("near_similarity", lit(null).cast("double"))
+        : withExactRep
+            .join(nearRemoved.select(col("exact_rep"), col("near_rep"), col("similarity").as("near_similarity")),
+                NearDuplicates.seq("exact_rep"), "left")
+            .withColumn("representative", coalesce(col("near_rep"), col("exact_rep")));
+    Dataset<Row> removals = assigned
+        .filter(col("doc_id").notEqual(col("representative")))
+        .select(
+            col("doc_id"),
+            col("representative").as("duplicate_of"),
+            substring(sha2(col("representative"), 256), 1, 32).as("group_id"),
+            when(col("representative").equalTo(col("exact_rep")), lit("exact")).otherwise(lit("near")).as("kind"),
+            when(col("representative").equalTo(col("exact_rep")), lit(1.0))
+                .otherwise(col("near_similarity")).cast("float").as("similarity"));
+    removals = ConnectedComponents.checkpoint(removals);
+    if (shingled != null) {
+      shingled.unpersist();
+    }
+
+    Dataset<Row> kept = docs.join(removals.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");
+    Dataset<Row> duplicatesRows = docs.select("doc_id", "source").join(removals, "doc_id")
+        .select(Arrays.stream(Schemas.DUPLICATES.fieldNames()).map(name -> col(name)).toArray(Column[]::new));
+    // Re-apply the contract schema (non-null flags): every column is set for every removed document.
+    Dataset<Row> duplicates = docs.sparkSession().createDataFrame(duplicatesRows.javaRDD(), Schemas.DUPLICATES);
+    return new DedupResult(kept, duplicates);
+  }
+
+  /**
+   * Refuses input that would make the result wrong: missing columns, null or repeated doc_id, null content_hash
+   * (when exact dedup is on). One small aggregate; names the first offending doc_id.
+   */
+  static void validate(Dataset<Row> docs, DedupConfig config) {
+    List<String> present = Arrays.asList(docs.columns());
+    List<String> missing = new ArrayList<>();
+    for (String required : REQUIRED_COLUMNS) {
+      if (!present.contains(required)) {
+        missing.add(required);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("dedup input lacks column(s) " + missing + "; it has " + present);
+    }
+    List<Row> bad = docs.groupBy("doc_id")
+        .agg(count(lit(1)).as("n"), sum(when(col("content_hash").isNull(), 1).otherwise(0)).as("null_hashes"))
+        .filter(col("doc_id").isNull().or(col("n").gt(1))
+            .or(lit(config.exact()).and(col("null_hashes").gt(0))))
+        .limit(1)
+        .collectAsList();
+    if (!bad.isEmpty()) {
+      Row row = bad.get(0);
+      if (row.isNullAt(0)) {
+        throw new IllegalArgumentException("dedup input has " + row.getLong(1) + " row(s) with a null doc_id");
+      }
+      if (row.getLong(1) > 1) {
+        throw new IllegalArgumentException(
+            "dedup input has doc_id '" + row.getString(0) + "' " + row.getLong(1) + " times; doc_id must be unique");
+      }
+      throw new IllegalArgumentException("dedup input row doc_id '" + row.getString(0) + "' has a null content_hash");
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package org.loradist.pipelines.dedup;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+
+import java.nio.ByteBuffer;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Near-duplicate pairs on DataFrames: word-shingle hashes per document, b x r MinHash banding, candidate pairs
+ * from band collisions, each verified by the exact Jaccard of the two shingle sets. Nothing is collected on the
+ * driver; every step is a Spark join or aggregation.
+ */
+public final class NearDuplicates {
+  private NearDuplicates() {}
+
+  /**
+   * {@code doc_id}, {@code shingles} (binary: the sorted distinct 64-bit shingle hashes, 8 bytes each, big-endian).
+   * Documents without words are left out: they cannot be near-duplicates.
+   */
+  public static Dataset<Row> shingle(Dataset<Row> docs, DedupConfig config) {
+    int k = config.shingleSize();
+    long seed = config.seed();
+    UserDefinedFunction shingles = functions.udf(
+        (UDF1<String, byte[]>) text -> toBytes(Shingler.hashedShingles(text, k, seed)), DataTypes.BinaryType);
+    return docs.select(col("doc_id"), shingles.apply(col("text")).as("shingles"))
+        .filter(length(col("shingles")).gt(0));
+  }
+
+  /**
+   * Distinct candidate pairs {@code doc_a < doc_b} that share at least one LSH band.
+   *
+   * <p>Bucket explosion guard: a bucket (band, key) with n members would give n(n-1)/2 pairs; boilerplate shared
+   * by thousands of documents ("This package contains the debugging symbols for ...") would make that quadratic.
+   * A bucket with more than {@code maxBucketSize} members gives only the n-1 pairs (smallest doc_id, member).
+   * Members similar to each other but not to that anchor lose this bucket's pairs; they are still found through
+   * the other b-1 bands and, in the grouping, through the anchor by transitivity. The cost per bucket is therefore
+   * at most max(maxBucketSize^2 / 2, n) pairs.
+   */
+  public static Dataset<Row> candidatePairs(Dataset<Row> shingled, DedupConfig config) {
+    MinHasher hasher = new MinHasher(config.bands(), config.rows(), config.seed());
+    UserDefinedFunction bandKeys = functions.udf(
+        (UDF1<byte[], long[]>) bytes -> hasher.bandKeys(hasher.signature(fromBytes(bytes))),
+        DataTypes.createArrayType(DataTypes.LongType, false));
+    Dataset<Row> bands = shingled
+        .select(col("doc_id"), posexplode(bandKeys.apply(col("shingles"))).as(new String[] {"band", "key"}));
+    Dataset<Row> buckets = bands.groupBy("band", "key")
+        .agg(count(lit(1)).as("n"), min("doc_id").as("anchor"))
+        .filter(col("n").gt(1));
+    Dataset<Row> members = bands.join(buckets, seq("band", "key"));
+
+    Dataset<Row> small = members.filter(col("n").leq(config.maxBucketSize()));
+    Dataset<Row> smallPairs = small.select(col("band"), col("key"), col("doc_id").as("doc_a"))
+        .join(small.select(col("band"), col("key"), col("doc_id").as("doc_b")), seq("band", "key"))
+        .filter(col("doc_a").lt(col("doc_b")))
+        .select("doc_a", "doc_b");
+    Dataset<Row> starPairs = members
+        .filter(col("n").gt(config.maxBucketSize()).and(col("doc_id").notEqual(col("anchor"))))
+        .select(col("anchor").as("doc_a"), col("doc_id").as("doc_b"));
+    return smallPairs.union(starPairs).distinct();
+  }
+
+  /** Adds {@code similarity} (double, exact shingle Jaccard) to pairs and keeps those at or above the threshold. */
+  public static Dataset<Row> verify(Dataset<Row> candidates, Dataset<Row> shingled, DedupConfig config) {
+    return withSimilarity(candidates, "doc_a", "doc_b", shingled)
+        .filter(col("similarity").geq(config.threshold()));
+  }
+
+  /** Verified near-duplicate pairs of {@code docs} (needs doc_id, text): doc_a < doc_b, similarity. */
+  public static Dataset<Row> pairs(Dataset<Row> docs, DedupConfig config) {
+    Dataset<Row> shingled = shingle(docs, config);
+    return verify(candidatePairs(shingled, config), shingled, config);
+  }
+
+  /** {@code pairs} plus column {@code similarity}: Jaccard of the shingle sets of columns {@code left}, {@code right}. */
+  static Dataset<Row> withSimilarity(Dataset<Row> pairs, String left, String right, Dataset<Row> shingled) {
+    Dataset<Row> leftSets = shingled.select(col("doc_id").as(left), col("shingles").as("left_shingles"));
+    Dataset<Row> rightSets = shingled.select(col("doc_id").as(right), col("shingles").as("right_shingles"));
+    return pairs.join(leftSets, left).join(rightSets, right)
+        .withColumn("similarity", jaccard(col("left_shingles"), col("right_shingles")))
+        .drop("left_shingles", "right_shingles");
+  }
+
+  private static Column jaccard(Column left, Column right) {
+    UserDefinedFunction udf = functions.udf(
+        (UDF2<byte[], byte[], Double>) (a, b) -> Jaccard.of(fromBytes(a), fromBytes(b)), DataTypes.DoubleType);
+    return udf.apply(left, right);
+  }
+
+  static byte[] toBytes(long[] values) {
+    ByteBuffer buffer = ByteBuffer.allocate(values.length * Long.BYTES);
+    for (long v : values) {
+      buffer.putLong(v);
+    }
+    return buffer.array();
+  }
+
+  static long[] fromBytes(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    long[] values = new long[bytes.length / Long.BYTES];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = buffer.getLong();
+    }
+    return values;
+  }
+
+  static scala.collection.Seq<String> seq(String... names) {
+    return scala.collection.JavaConverters.asScalaBuffer(java.util.List.of(names)).toSeq();
+  }
+}
