@@ -1,5 +1,7 @@
 package org.loradist.pipelines.chunk;
 
+import java.io.Serializable;
+
 /**
  * How documents are cut into chunks.
  *
@@ -17,7 +19,7 @@ package org.loradist.pipelines.chunk;
  * this many; the shared part starts at a word boundary). Chunks of different sections never overlap. It must be
  * at most half of the content budget, so every chunk adds new text.
  */
-public record ChunkConfig(int maxTokens, int overlapTokens, int reservedTokens) {
+public record ChunkConfig(int maxTokens, int overlapTokens, int reservedTokens) implements Serializable {
   public static final int DEFAULT_MAX_TOKENS = 256;
   public static final int DEFAULT_OVERLAP_TOKENS = 32;
 

@@ -1,13 +1,13 @@
 package org.loradist.pipelines.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,40 +65,41 @@ final class JsonlSource extends RecordSource {
     if (isBlank(bytes, length)) {
       return reject(lineNumber, RejectReason.EMPTY, "");
     }
-    boolean replace = options.invalidUtf8() == ReaderOptions.InvalidUtf8Policy.REPLACE;
-    Utf8.Decoded decoded = Utf8.decode(bytes, 0, length, replace);
-    if (decoded == null) {
+    // the common case, valid UTF-8, is parsed from the bytes: no intermediate String of the whole line
+    boolean valid = Utf8.isValid(bytes, 0, length);
+    if (!valid && options.invalidUtf8() == ReaderOptions.InvalidUtf8Policy.REJECT) {
       return reject(lineNumber, RejectReason.INVALID_UTF8, Samples.ofBytes(bytes, length));
     }
-    String line = decoded.text();
     JsonNode record;
     try {
-      record = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      return reject(lineNumber, RejectReason.INVALID_JSON, Samples.ofText(line));
+      record = valid
+          ? JSON.readTree(bytes, 0, length)
+          : JSON.readTree(new String(bytes, 0, length, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return reject(lineNumber, RejectReason.INVALID_JSON, Samples.ofBytes(bytes, length));
     }
     if (record == null || !record.isObject()) {
-      return reject(lineNumber, RejectReason.NOT_AN_OBJECT, Samples.ofText(line));
+      return reject(lineNumber, RejectReason.NOT_AN_OBJECT, Samples.ofBytes(bytes, length));
     }
     JsonNode textNode = lookup(record, options.textField());
     if (textNode == null || textNode.isNull()) {
-      return reject(lineNumber, RejectReason.MISSING_TEXT_FIELD, Samples.ofText(line));
+      return reject(lineNumber, RejectReason.MISSING_TEXT_FIELD, Samples.ofBytes(bytes, length));
     }
     if (!textNode.isTextual()) {
-      return reject(lineNumber, RejectReason.INVALID_TEXT_FIELD, Samples.ofText(line));
+      return reject(lineNumber, RejectReason.INVALID_TEXT_FIELD, Samples.ofBytes(bytes, length));
     }
     String text = textNode.textValue();
     if (text.isBlank()) {
-      return reject(lineNumber, RejectReason.EMPTY, Samples.ofText(line));
+      return reject(lineNumber, RejectReason.EMPTY, Samples.ofBytes(bytes, length));
     }
     Map<String, String> meta = new TreeMap<>();
     meta.put("format", kind.format().metaName);
-    if (decoded.replaced()) {
+    if (!valid) {
       meta.put("invalid_utf8", "replaced");
     }
     if (text.length() > options.maxDocChars()) {
       if (options.tooLong() == ReaderOptions.TooLongPolicy.REJECT) {
-        return reject(lineNumber, RejectReason.TOO_LONG, Samples.ofText(line));
+        return reject(lineNumber, RejectReason.TOO_LONG, Samples.ofBytes(bytes, length));
       }
       text = Utf8.truncate(text, options.maxDocChars());
       meta.put("truncated", "true");

@@ -1,8 +1,5 @@
 package org.loradist.pipelines.ingest;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /** UTF-8 decoding that tells whether the bytes were valid, so the caller can apply its invalid-UTF-8 policy. */
@@ -12,26 +9,63 @@ final class Utf8 {
   /** The text, and whether bad bytes were replaced by U+FFFD to get it. */
   record Decoded(String text, boolean replaced) {}
 
-  /** Strictly decoded text, or null when the bytes are not valid UTF-8. */
-  static String decodeStrict(byte[] bytes, int offset, int length) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes, offset, length))
-          .toString();
-    } catch (CharacterCodingException e) {
-      return null;
-    }
-  }
-
   /** Decodes, replacing bad bytes when {@code replace}; null when the bytes are bad and replacing is not allowed. */
   static Decoded decode(byte[] bytes, int offset, int length, boolean replace) {
-    String strict = decodeStrict(bytes, offset, length);
-    if (strict != null) {
-      return new Decoded(strict, false);
+    if (isValid(bytes, offset, length)) {
+      return new Decoded(new String(bytes, offset, length, StandardCharsets.UTF_8), false);
     }
     return replace ? new Decoded(new String(bytes, offset, length, StandardCharsets.UTF_8), true) : null;
+  }
+
+  /**
+   * Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above
+   * U+10FFFF). A plain loop with an ASCII fast path: much cheaper than a CharsetDecoder that builds a String.
+   */
+  static boolean isValid(byte[] b, int offset, int length) {
+    int i = offset;
+    int end = offset + length;
+    while (i < end) {
+      int c = b[i];
+      if (c >= 0) {
+        i++;
+        continue;
+      }
+      c &= 0xff;
+      if (c < 0xc2) {
+        return false; // a stray continuation byte, or an overlong 2-byte form
+      }
+      if (c < 0xe0) {
+        if (i + 1 >= end || !continuation(b[i + 1])) {
+          return false;
+        }
+        i += 2;
+      } else if (c < 0xf0) {
+        if (i + 2 >= end || !continuation(b[i + 1]) || !continuation(b[i + 2])) {
+          return false;
+        }
+        int c1 = b[i + 1] & 0xff;
+        if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0)) {
+          return false; // overlong, or a UTF-16 surrogate
+        }
+        i += 3;
+      } else if (c < 0xf5) {
+        if (i + 3 >= end || !continuation(b[i + 1]) || !continuation(b[i + 2]) || !continuation(b[i + 3])) {
+          return false;
+        }
+        int c1 = b[i + 1] & 0xff;
+        if ((c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90)) {
+          return false; // overlong, or above U+10FFFF
+        }
+        i += 4;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean continuation(byte b) {
+    return (b & 0xc0) == 0x80;
   }
 
   /**

@@ -28,6 +28,7 @@ class TextChunkerTest {
     spark = SparkSession.builder().master("local[2]").appName("TextChunkerTest")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
     docs = new HashMap<>();
     Map<String, String> pages = PgManual.pages(n -> n.equals("sql-select.html") || n.equals("pgbench.html")
         || n.equals("datatype-json.html"));
