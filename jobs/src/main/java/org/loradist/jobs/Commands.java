@@ -9,7 +9,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new PrepJob());
+    return List.of(new PrepJob(), new EmbedJob());
   }
 
   static Optional<Command> find(String name) {

@@ -86,6 +86,19 @@ public final class Settings {
       "LSH bands (b); with rows (r), a pair of similarity s becomes a candidate with probability 1-(1-s^r)^b.");
   public static final Setting DEDUP_ROWS = integer("prep.dedup.rows", DedupConfig.DEFAULT_ROWS, 1, 64,
       "MinHash values per LSH band (r).");
+  public static final Setting EMBED_CHUNKS = string("embed.chunks", "",
+      "A prep output folder (its chunks/ is read) or a chunks Parquet folder.");
+  public static final Setting EMBED_OUTPUT = string("embed.output", "",
+      "Output folder; receives embeddings/, rejects/ and _manifest.json.");
+  public static final Setting EMBED_MODEL = string("embed.model", "default",
+      "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face model directory (config.json, model.safetensors, tokenizer.json).");
+  public static final Setting EMBED_MAX_TOKENS = integer("embed.max-tokens", 256, 3, 8192,
+      "Truncation length in tokens, [CLS]/[SEP] included (sentence-transformers uses 256 for the default model).");
+  public static final Setting EMBED_BATCH_TOKENS = integer("embed.batch-tokens", 8192, 16, 1 << 20,
+      "Padded tokens per batch (batch size x longest text in it); batches are sorted by length.");
+  public static final Setting EMBED_PRECISION = choice("embed.precision", "fp32",
+      "Compute precision; bf16 is refused with DJL 0.36's PyTorch binding (see README).", "fp32", "bf16");
+
   public static final Setting SEED = longValue("run.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE,
       "Seed for everything random in a run (MinHash functions, shuffling, initialisation).");
 
@@ -93,7 +106,8 @@ public final class Settings {
       PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
       READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
       Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
-      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, CHUNK_MAX_TOKENS, CHUNK_OVERLAP, SEED);
+      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, CHUNK_MAX_TOKENS, CHUNK_OVERLAP,
+      EMBED_CHUNKS, EMBED_OUTPUT, EMBED_MODEL, EMBED_MAX_TOKENS, EMBED_BATCH_TOKENS, EMBED_PRECISION, SEED);
 
   private static final Map<String, Setting> BY_KEY = index();
 
