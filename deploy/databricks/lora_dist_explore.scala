@@ -3,8 +3,8 @@
 // MAGIC # lora-dist: exploring a corpus with the Spark ML stages, step by step
 // MAGIC
 // MAGIC What `lora-dist prep` does in one command, one stage per cell, so you can look at what each stage keeps,
-// MAGIC rejects and why: **read → clean → deduplicate → chunk**, then (placeholders until they land) **embed** and
-// MAGIC **finetune with LoRA**.
+// MAGIC rejects and why: **read → clean → deduplicate → chunk → embed**, a first **search** over the embeddings,
+// MAGIC and (a placeholder until it lands) **finetune with LoRA**.
 // MAGIC
 // MAGIC | stage | class | in the assembly today |
 // MAGIC |---|---|---|
@@ -12,7 +12,7 @@
 // MAGIC | clean | `org.loradist.pipelines.clean.TextCleaner` (Transformer) | yes |
 // MAGIC | dedup | `org.loradist.pipelines.dedup.Deduplicator` | yes |
 // MAGIC | chunk | `org.loradist.pipelines.chunk.TextChunker` (Transformer) | yes |
-// MAGIC | embed | `Embedder` (Transformer) | **not yet** (issue 3): the cell shows its intended Params |
+// MAGIC | embed | `org.loradist.pipelines.embed.Embedder` (Transformer) | yes |
 // MAGIC | finetune | `LoraFinetuner` (Estimator) → `LoraModel` | **not yet** (issue 4): the cell shows its intended Params |
 // MAGIC
 // MAGIC **Cluster**: Databricks Runtime 16.4 LTS **Scala 2.12** image (Spark 3.5, JDK 17), access mode *Dedicated
@@ -154,28 +154,54 @@ assert(offsetMismatches == 0, s"$offsetMismatches chunks do not match their docu
 // COMMAND ----------
 
 // MAGIC %md
-// MAGIC ## 5. Embed — placeholder: `Embedder` is not in the assembly yet (issue 3)
+// MAGIC ## 5. Embed
 // MAGIC
-// MAGIC Intended: a Transformer with typed Params — input column (`text`), output column (`embedding`,
-// MAGIC `array<float>`, L2-normalised), model path (unset: the bundled all-MiniLM-L6-v2), batch tokens (token budget
-// MAGIC per batch; batches sorted by length inside a partition). One model per executor JVM; PyTorch intra-op threads
-// MAGIC follow `spark.task.cpus`. Until it lands, run `lora-dist embed` as a job task (see the job spec).
+// MAGIC `Embedder` (Transformer): sentence embeddings with the encoder on PyTorch (DJL), `array<float>`, L2-normalised.
+// MAGIC Params: `inputCol` (`text`), `outputCol` (`embedding`), `modelPath` (`default`: the bundled all-MiniLM-L6-v2,
+// MAGIC or a Hugging Face model folder readable on every node), `maxTokens` (256, truncation), `batchTokens` (8192,
+// MAGIC padded tokens per batch; batches are sorted by length inside a partition), `precision` (`FP32`, or `BF16` on CPUs
+// MAGIC that have it). One encoder per executor JVM, shared by its tasks; PyTorch intra-op threads follow
+// MAGIC `spark.task.cpus`. A blank text gets a null embedding.
 
 // COMMAND ----------
 
-// import org.loradist.pipelines.embed.Embedder          // not yet in the assembly
-// val embedder = new Embedder()
-//   .setInputCol("text")
-//   .setOutputCol("embedding")
-//   .setModelPath(null)          // the bundled all-MiniLM-L6-v2
-//   .setBatchTokens(8192)
-// val embeddings = embedder.transform(chunks)
-// display(embeddings.select("chunk_id", "embedding").limit(5))
+import org.loradist.pipelines.embed.Embedder
+
+val embedder = new Embedder()
+  .setInputCol("text")
+  .setOutputCol("embedding")
+  .setModelPath("default")
+  .setMaxTokens(256)
+  .setBatchTokens(8192)
+  .setPrecision("FP32")
+val embeddings = embedder.transform(chunks.select("chunk_id", "doc_id", "text")).cache()
+display(embeddings.select(col("chunk_id"), size(col("embedding")).as("dims"), col("text")).limit(10))
 
 // COMMAND ----------
 
 // MAGIC %md
-// MAGIC ## 6. Finetune with LoRA — placeholder: `LoraFinetuner` is not in the assembly yet (issue 4)
+// MAGIC ## 6. Search
+// MAGIC
+// MAGIC The embeddings are unit vectors, so cosine similarity is a dot product. Embed a question with the same stage
+// MAGIC and rank the chunks (a brute-force scan: fine for a notebook; `lora-dist query` and `serve` are the scalable
+// MAGIC paths once they land).
+
+// COMMAND ----------
+
+dbutils.widgets.text("question", "compress files with a fast algorithm", "search question")
+
+import spark.implicits._
+
+val question = embedder.transform(Seq(dbutils.widgets.get("question")).toDF("text"))
+  .select(col("embedding").as("q"))
+val dot = udf((a: Seq[Float], b: Seq[Float]) => a.zip(b).map { case (x, y) => x * y }.sum)
+display(embeddings.crossJoin(question).select(dot(col("embedding"), col("q")).as("score"), col("doc_id"), col("text"))
+  .orderBy(desc("score")).limit(10))
+
+// COMMAND ----------
+
+// MAGIC %md
+// MAGIC ## 7. Finetune with LoRA — placeholder: `LoraFinetuner` is not in the assembly yet (issue 4)
 // MAGIC
 // MAGIC Intended: an Estimator whose `fit(Dataset)` trains data-parallel across the executors (one long barrier task per
 // MAGIC executor: set `spark.task.cpus` to the executor's cores on the training cluster) and returns a `LoraModel`
@@ -210,3 +236,4 @@ assert(offsetMismatches == 0, s"$offsetMismatches chunks do not match their docu
 cleaned.unpersist()
 docs.unpersist()
 chunks.unpersist()
+embeddings.unpersist()

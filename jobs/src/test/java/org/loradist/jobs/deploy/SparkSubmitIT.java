@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
@@ -30,25 +33,30 @@ import org.loradist.cluster.LocalStandaloneCluster;
 
 /**
  * The assembly jar deployed as users deploy it: {@code deploy/bin/lora-dist-submit} runs Spark's own
- * {@code org.apache.spark.deploy.SparkSubmit} in a child JVM, which submits {@code prep} on the quickstart sample to a
- * standalone cluster (Master + 2 Workers, executors in their own JVMs) whose SPARK_HOME holds Spark alone: DJL, the
- * tokenizers natives, the default model, jsoup and lora-dist's own classes reach the executors only inside the jar.
+ * {@code org.apache.spark.deploy.SparkSubmit} in a child JVM, which submits {@code prep} on a slice of the quickstart sample and
+ * then {@code embed} of its chunks to a standalone cluster (Master + 2 Workers, executors in their own JVMs) whose
+ * SPARK_HOME holds Spark alone: DJL, the PyTorch and tokenizers natives, the default model, jsoup and lora-dist's own
+ * classes reach the executors only inside the jar.
  */
 class SparkSubmitIT {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final Path ASSEMBLY = Path.of("target/lora-dist-assembly.jar").toAbsolutePath();
   static final Path SAMPLE = ROOT.resolve("samples/quickstart");
   static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+  /** A slice of the quickstart sample: enough for every stage to have work, small enough to embed in seconds. */
+  static final int SLICE_RECORDS = 60;
+  static final List<String> SLICE_PAGES = List.of("tutorial-concepts.html", "wal-intro.html");
 
   @TempDir
   Path tmp;
 
   @Test
-  void prepRunsOnTheStandaloneClusterFromTheAssemblyJar() throws Exception {
+  void prepThenEmbedRunOnTheStandaloneClusterFromTheAssemblyJar() throws Exception {
     assertThat(ASSEMBLY).as("the assembly jar (built in `package`; not with -Dassembly.skip=true)").isRegularFile();
     Set<String> bundled = entries(ASSEMBLY);
-    Path out = tmp.resolve("prep");
-    Path submitLog = tmp.resolve("submit.log");
+    Path input = sampleSlice(tmp.resolve("input"));
+    Path prep = tmp.resolve("prep");
+    Path embed = tmp.resolve("embed");
 
     try (LocalStandaloneCluster cluster = LocalStandaloneCluster.start(Path.of("target/it-clusters"),
         jar -> !sharesContent(jar, bundled), 2, 1, "1g")) {
@@ -56,38 +64,18 @@ class SparkSubmitIT {
           .noneMatch(n -> n.startsWith("api-0.36") || n.startsWith("tokenizers-") || n.startsWith("pipelines-")
               || n.startsWith("lora-dist-") || n.startsWith("jsoup-") || n.startsWith("pytorch-"));
 
-      List<String> command = List.of(ROOT.resolve("deploy/bin/lora-dist-submit").toString(),
-          "--master", cluster.masterUrl(),
-          "--conf", "spark.driver.host=127.0.0.1",
-          "--conf", "spark.driver.bindAddress=127.0.0.1",
-          "--conf", "spark.ui.enabled=false",
-          "--conf", "spark.cores.max=2",
-          "--conf", "spark.executor.cores=1",
-          "--conf", "spark.executor.memory=1g",
-          "prep", "--conf", ROOT.resolve("conf/quickstart.conf").toString(),
-          "--input", SAMPLE.resolve("debian-packages.jsonl.gz") + "," + SAMPLE.resolve("html"),
-          "--output", out.toString());
-      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(submitLog.toFile());
-      Map<String, String> env = pb.environment();
-      env.keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("LORA_DIST_"));
-      env.put("SPARK_HOME", cluster.sparkHome().toString()); // jars/ only: SparkSubmit runs as `java -cp jars/*`
-      env.put("LORA_DIST_JAR", ASSEMBLY.toString());
-      env.put("LORA_DIST_DRIVER_MEMORY", "1g");
-      env.put("JAVA_HOME", System.getProperty("java.home"));
-      env.put("SPARK_LOCAL_IP", "127.0.0.1");
-      Process submit = pb.start();
-      boolean finished = submit.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      if (!finished) {
-        submit.destroyForcibly().waitFor();
-      }
-      String log = Files.readString(submitLog);
-      assertThat(finished).as("spark-submit finished within " + JOB_TIMEOUT + "; log tail:\n" + tail(log)).isTrue();
-      assertThat(submit.exitValue()).as("spark-submit exit status; log tail:\n" + tail(log)).isZero();
-      assertThat(log).contains("lora-dist prep: ").contains("-> file:" + out);
+      // prep: jsoup, the tokenizers natives and the default model's tokenizer, on the executors, from the jar.
+      String prepLog = submit(cluster, "prep", List.of("prep", "--conf", ROOT.resolve("conf/quickstart.conf").toString(),
+          "--input", input.toString(), "--output", prep.toString()));
+      assertThat(prepLog).contains("lora-dist prep: ").contains("-> file:" + prep);
+      // embed: the PyTorch natives and the model's weights, on the executors, from the jar.
+      String embedLog = submit(cluster, "embed", List.of("embed", "--chunks", prep.toString(),
+          "--output", embed.toString()));
+      assertThat(embedLog).contains("lora-dist embed: ").contains("-> file:" + embed);
 
-      // The job ran in the cluster's executors, one per Worker, which fetched the assembly from the driver.
+      // Both jobs ran in the cluster's executors, one per Worker, which fetched the assembly from the driver.
       List<Path> executorLogs = executorLogs(cluster.clusterDir());
-      assertThat(executorLogs).hasSize(2);
+      assertThat(executorLogs).hasSize(4);
       for (Path stderr : executorLogs) {
         String executorLog = Files.readString(stderr);
         assertThat(executorLog).as(stderr.toString())
@@ -95,17 +83,83 @@ class SparkSubmitIT {
       }
     }
 
-    assertThat(out.resolve("_SUCCESS")).exists();
+    assertThat(prep.resolve("_SUCCESS")).exists();
     for (String part : List.of("docs", "chunks", "rejects", "duplicates")) {
-      assertThat(parquetFiles(out.resolve(part))).as(part).isNotEmpty();
+      assertThat(parquetFiles(prep.resolve(part))).as(part).isNotEmpty();
     }
-    JsonNode counts = new ObjectMapper().readTree(out.resolve("_manifest.json").toFile()).path("counts");
-    long records = countLines(SAMPLE.resolve("debian-packages.jsonl.gz")) + countFiles(SAMPLE.resolve("html"), ".html");
+    JsonNode counts = manifest(prep).path("counts");
+    long records = SLICE_RECORDS + SLICE_PAGES.size();
     assertThat(counts.path("records_in").asLong()).isEqualTo(records);
     assertThat(counts.path("docs").asLong()).isPositive();
     assertThat(counts.path("chunks").asLong()).isGreaterThanOrEqualTo(counts.path("docs").asLong());
     assertThat(counts.path("docs").asLong() + counts.path("rejected").asLong() + counts.path("deduplicated").asLong())
         .isEqualTo(records);
+
+    assertThat(embed.resolve("_SUCCESS")).exists();
+    assertThat(parquetFiles(embed.resolve("embeddings"))).isNotEmpty();
+    JsonNode embedded = manifest(embed);
+    assertThat(embedded.path("counts").path("chunks_in").asLong()).isEqualTo(counts.path("chunks").asLong());
+    assertThat(embedded.path("counts").path("embeddings").asLong() + embedded.path("counts").path("rejected").asLong())
+        .isEqualTo(counts.path("chunks").asLong());
+    assertThat(embedded.path("counts").path("embeddings").asLong()).isPositive();
+  }
+
+  /** The first records of the sample's jsonl (gzip, as in the sample) and a few of its HTML pages. */
+  private static Path sampleSlice(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(
+            new GZIPInputStream(Files.newInputStream(SAMPLE.resolve("debian-packages.jsonl.gz"))),
+            StandardCharsets.UTF_8));
+        Writer out = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(dir.resolve("packages.jsonl.gz"))),
+            StandardCharsets.UTF_8)) {
+      List<String> lines = in.lines().limit(SLICE_RECORDS).collect(Collectors.toList());
+      assertThat(lines).hasSize(SLICE_RECORDS).noneMatch(String::isBlank);
+      for (String line : lines) {
+        out.write(line);
+        out.write('\n');
+      }
+    }
+    for (String page : SLICE_PAGES) {
+      Files.copy(SAMPLE.resolve("html").resolve(page), dir.resolve(page));
+    }
+    return dir;
+  }
+
+  /** deploy/bin/lora-dist-submit in client mode, SparkSubmit in a child JVM; returns its log after exit 0. */
+  private String submit(LocalStandaloneCluster cluster, String name, List<String> cliArgs) throws Exception {
+    Path log = tmp.resolve(name + "-submit.log");
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("deploy/bin/lora-dist-submit").toString(),
+        "--master", cluster.masterUrl(),
+        "--name", "lora-dist-" + name + "-it",
+        "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.cores.max=2",
+        "--conf", "spark.executor.cores=1",
+        "--conf", "spark.executor.memory=1g"));
+    command.addAll(cliArgs);
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("LORA_DIST_"));
+    env.put("SPARK_HOME", cluster.sparkHome().toString()); // jars/ only: SparkSubmit runs as `java -cp jars/*`
+    env.put("LORA_DIST_JAR", ASSEMBLY.toString());
+    env.put("LORA_DIST_DRIVER_MEMORY", "1g");
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    Process submit = pb.start();
+    boolean finished = submit.waitFor(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (!finished) {
+      submit.destroyForcibly().waitFor();
+    }
+    String output = Files.readString(log);
+    assertThat(finished).as(name + ": spark-submit finished within " + JOB_TIMEOUT + "; log tail:\n" + tail(output))
+        .isTrue();
+    assertThat(submit.exitValue()).as(name + ": spark-submit exit status; log tail:\n" + tail(output)).isZero();
+    return output;
+  }
+
+  private static JsonNode manifest(Path output) throws IOException {
+    return new ObjectMapper().readTree(output.resolve("_manifest.json").toFile());
   }
 
   /** File entries of a jar outside META-INF/: what identifies the classes and resources it brings. */
@@ -149,19 +203,6 @@ class SparkSubmitIT {
   private static List<Path> parquetFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).collect(Collectors.toList());
-    }
-  }
-
-  private static long countLines(Path gz) throws IOException {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(
-        new GZIPInputStream(Files.newInputStream(gz)), StandardCharsets.UTF_8))) {
-      return r.lines().filter(l -> !l.isBlank()).count();
-    }
-  }
-
-  private static long countFiles(Path dir, String suffix) throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(suffix)).count();
     }
   }
 
