@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -61,6 +62,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
   private final int workers;
   private final int coresPerWorker;
   private final String workerMemory;
+  private final Predicate<Path> sparkHomeJars;
   private final List<Daemon> daemons = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::close, "local-standalone-cluster-stop");
   private String masterUrl;
@@ -71,7 +73,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
   private record Daemon(String name, Process process, Path log) {}
 
   private LocalStandaloneCluster(Path clusterDir, boolean ownsClusterDir, int workers, int coresPerWorker,
-      String workerMemory) {
+      String workerMemory, Predicate<Path> sparkHomeJars) {
     // Absolute: the daemons run with the cluster dir as working directory.
     this.clusterDir = clusterDir.toAbsolutePath();
     this.ownsClusterDir = ownsClusterDir;
@@ -79,13 +81,15 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     this.workers = workers;
     this.coresPerWorker = coresPerWorker;
     this.workerMemory = workerMemory;
+    this.sparkHomeJars = sparkHomeJars;
   }
 
   /** Starts a cluster in a fresh temporary directory, which {@link #close()} deletes. */
   public static LocalStandaloneCluster start(int workers, int coresPerWorker, String workerMemory) {
     checkArguments(workers, coresPerWorker, workerMemory);
     try {
-      return start(Files.createTempDirectory("lora-dist-cluster-"), true, workers, coresPerWorker, workerMemory);
+      return start(Files.createTempDirectory("lora-dist-cluster-"), true, workers, coresPerWorker, workerMemory,
+          jar -> true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the Spark cluster", e);
     }
@@ -101,10 +105,21 @@ public final class LocalStandaloneCluster implements AutoCloseable {
    *     {@code spark.executor.memory} by {@link #sparkConfForApp()}, so each Worker runs one executor
    */
   public static LocalStandaloneCluster start(Path baseDir, int workers, int coresPerWorker, String workerMemory) {
+    return start(baseDir, jar -> true, workers, coresPerWorker, workerMemory);
+  }
+
+  /**
+   * As {@link #start(Path, int, int, String)}, with only the classpath jars that {@code sparkHomeJars} accepts in
+   * SPARK_HOME/jars. Leaving out the application's own jars gives executors what a real cluster gives them (Spark
+   * alone), so that an application jar submitted with spark-submit is tested for what it carries itself.
+   */
+  public static LocalStandaloneCluster start(Path baseDir, Predicate<Path> sparkHomeJars, int workers,
+      int coresPerWorker, String workerMemory) {
     checkArguments(workers, coresPerWorker, workerMemory);
     try {
       Files.createDirectories(baseDir);
-      return start(Files.createTempDirectory(baseDir, "cluster-"), false, workers, coresPerWorker, workerMemory);
+      return start(Files.createTempDirectory(baseDir, "cluster-"), false, workers, coresPerWorker, workerMemory,
+          sparkHomeJars);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a cluster directory under " + baseDir, e);
     }
@@ -123,9 +138,9 @@ public final class LocalStandaloneCluster implements AutoCloseable {
   }
 
   private static LocalStandaloneCluster start(Path clusterDir, boolean owned, int workers, int coresPerWorker,
-      String workerMemory) {
+      String workerMemory, Predicate<Path> sparkHomeJars) {
     LocalStandaloneCluster cluster = new LocalStandaloneCluster(clusterDir, owned, workers, coresPerWorker,
-        workerMemory);
+        workerMemory, sparkHomeJars);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.boot();
@@ -369,6 +384,7 @@ public final class LocalStandaloneCluster implements AutoCloseable {
         .filter(e -> e.endsWith(".jar"))
         .map(e -> Paths.get(e).toAbsolutePath())
         .filter(Files::isRegularFile)
+        .filter(sparkHomeJars)
         .collect(Collectors.toList());
     if (jars.stream().noneMatch(j -> j.getFileName().toString().startsWith("spark-core_"))) {
       throw new IllegalStateException("spark-core is not on this JVM's classpath (java.class.path), so there is "
