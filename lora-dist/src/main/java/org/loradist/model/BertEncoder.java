@@ -1,0 +1,250 @@
+package org.loradist.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.norm.LayerNorm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A BERT encoder (Hugging Face {@code BertModel} without the pooler) on DJL NDArrays with PyTorch kernels.
+ *
+ * <pre>
+ * embeddings:  x = LayerNorm(word[ids] + position[0..T) + token_type[types]);  dropout
+ * each layer:  a = softmax(Q K^T / sqrt(d) + mask) V   (per head, padding masked out; dropout on the probabilities)
+ *              x = LayerNorm(x + dropout(attention.output.dense(a)))
+ *              x = LayerNorm(x + dropout(output.dense(gelu(intermediate.dense(x)))))
+ * pooling:     mean over the attention mask, or the [CLS] state; then L2 normalisation
+ * </pre>
+ *
+ * Parameters are a map from Hugging Face names to NDArrays and are never modified here; every linear goes through
+ * {@link Linear}, looked up by module name, so LoRA wraps a linear with {@link #replaceLinear} and leaves this file
+ * alone. All parameters share one float type, which is the compute type: FLOAT32, or BFLOAT16 for the reduced
+ * precision mode (pooling and normalisation then run in float32). Intermediate arrays live in the manager of the
+ * input arrays, so a per-batch sub-manager frees them. Gradients flow under DJL's GradientCollector to whichever
+ * tensors require them (the base parameters don't).
+ *
+ * <p>An instance is cheap (it only points at the parameters), so each user — an embed task, a trainer — builds its own
+ * and may wrap its linears without affecting others sharing the same cached weights.
+ */
+public final class BertEncoder {
+  private final EncoderConfig config;
+  private final Map<String, NDArray> parameters;
+  private final Map<String, Linear> linears = new LinkedHashMap<>();
+  private final DataType computeType;
+
+  public BertEncoder(EncoderConfig config, Map<String, NDArray> parameters) {
+    this.config = config;
+    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    this.computeType = checkParameters(config, parameters);
+    for (String module : linearModuleNames(config)) {
+      linears.put(module, new DenseLinear(param(module + ".weight"), param(module + ".bias")));
+    }
+  }
+
+  public EncoderConfig config() {
+    return config;
+  }
+
+  /** The base parameters by Hugging Face name (read-only view). */
+  public Map<String, NDArray> parameters() {
+    return parameters;
+  }
+
+  /** FLOAT32, or BFLOAT16 in the reduced-precision mode. */
+  public DataType computeType() {
+    return computeType;
+  }
+
+  /** The linear that module {@code name} (e.g. {@code encoder.layer.0.attention.self.query}) currently uses. */
+  public Linear linear(String name) {
+    Linear l = linears.get(name);
+    if (l == null) {
+      throw new IllegalArgumentException("no linear module '" + name + "' (modules: " + linears.keySet() + ")");
+    }
+    return l;
+  }
+
+  /** Module names of all linears, in forward order. */
+  public List<String> linearNames() {
+    return List.copyOf(linears.keySet());
+  }
+
+  /** Puts {@code replacement} (e.g. a LoRA wrapper of {@link #linear}) in place of module {@code name}. */
+  public void replaceLinear(String name, Linear replacement) {
+    Linear current = linear(name);
+    if (replacement.inFeatures() != current.inFeatures() || replacement.outFeatures() != current.outFeatures()) {
+      throw new IllegalArgumentException("replacement for '" + name + "' maps " + replacement.inFeatures() + " -> "
+          + replacement.outFeatures() + ", the module maps " + current.inFeatures() + " -> " + current.outFeatures());
+    }
+    linears.put(name, replacement);
+  }
+
+  /** Sentence embeddings: pooled, L2-normalised, float32 [batch, hidden]. */
+  public NDArray embed(EncoderInput input, ForwardContext ctx) {
+    return normalize(pool(hiddenStates(input, ctx), input.attentionMask()));
+  }
+
+  /** The last layer's token states, float32 [batch, tokens, hidden], before pooling. */
+  public NDArray hiddenStates(EncoderInput input, ForwardContext ctx) {
+    int tokens = input.tokens();
+    if (tokens > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException("batch has " + tokens + " tokens, the model has "
+          + config.maxPositionEmbeddings() + " positions");
+    }
+    NDManager batch = input.inputIds().getManager();
+    NDArray positions = batch.arange(0, tokens, 1, DataType.INT64);
+    NDArray x = lookup(input.inputIds(), "embeddings.word_embeddings.weight")
+        .add(lookup(positions, "embeddings.position_embeddings.weight"))
+        .add(lookup(input.tokenTypeIds(), "embeddings.token_type_embeddings.weight"));
+    x = ctx.dropout(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
+
+    // additive mask [batch, 1, 1, tokens]: 0 where a token is real, a large negative number on padding
+    NDArray mask = input.attentionMask().toType(computeType, false).sub(1f).mul(1e30f)
+        .reshape(input.batchSize(), 1, 1, tokens);
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      x = layer(x, mask, "encoder.layer." + i + ".", ctx);
+    }
+    return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+  }
+
+  private NDArray layer(NDArray x, NDArray mask, String prefix, ForwardContext ctx) {
+    long batch = x.getShape().get(0);
+    long tokens = x.getShape().get(1);
+    int heads = config.numAttentionHeads();
+    int headSize = config.headSize();
+    Shape split = new Shape(batch, tokens, heads, headSize);
+
+    // [batch, heads, tokens, headSize]; the 1/sqrt(d) scale goes on Q, which is smaller than the scores
+    NDArray q = linear(prefix + "attention.self.query").forward(x, ctx).mul((float) (1.0 / Math.sqrt(headSize)))
+        .reshape(split).transpose(0, 2, 1, 3);
+    NDArray k = linear(prefix + "attention.self.key").forward(x, ctx).reshape(split).transpose(0, 2, 3, 1);
+    NDArray v = linear(prefix + "attention.self.value").forward(x, ctx).reshape(split).transpose(0, 2, 1, 3);
+    NDArray probs = q.matMul(k).add(mask).softmax(-1);
+    probs = ctx.dropout(probs, config.attentionDropoutProb());
+    NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.hiddenSize());
+
+    NDArray attended = linear(prefix + "attention.output.dense").forward(context, ctx);
+    x = layerNorm(x.add(ctx.dropout(attended, config.hiddenDropoutProb())), prefix + "attention.output.LayerNorm");
+
+    NDArray inner = linear(prefix + "intermediate.dense").forward(x, ctx).getNDArrayInternal().gelu();
+    NDArray out = linear(prefix + "output.dense").forward(inner, ctx);
+    return layerNorm(x.add(ctx.dropout(out, config.hiddenDropoutProb())), prefix + "output.LayerNorm");
+  }
+
+  /** Mean over the mask or the [CLS] state, as the config says: float32 [batch, hidden]. */
+  public NDArray pool(NDArray hiddenStates, NDArray attentionMask) {
+    if (config.pooling() == Pooling.CLS) {
+      return hiddenStates.get(":, 0, :");
+    }
+    NDArray m = attentionMask.toType(hiddenStates.getDataType(), false).expandDims(-1);
+    NDArray summed = hiddenStates.mul(m).sum(new int[] {1});
+    return summed.div(m.sum(new int[] {1}).maximum(1e-9f));
+  }
+
+  /** Rows scaled to unit L2 norm (rows of norm below 1e-12 are divided by 1e-12, as torch's F.normalize). */
+  public static NDArray normalize(NDArray pooled) {
+    return pooled.normalize(2, -1, 1e-12);
+  }
+
+  private NDArray lookup(NDArray ids, String weight) {
+    return ids.getNDArrayInternal().embedding(ids, param(weight), SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  private NDArray layerNorm(NDArray x, String module) {
+    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), param(module + ".weight"), param(module + ".bias"),
+        config.layerNormEps()).singletonOrThrow();
+  }
+
+  private NDArray param(String name) {
+    NDArray p = parameters.get(name);
+    if (p == null) {
+      throw new IllegalStateException("parameter '" + name + "' is missing");
+    }
+    return p;
+  }
+
+  /** The linear modules of the architecture, by Hugging Face module name, in forward order. */
+  public static List<String> linearModuleNames(EncoderConfig config) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      String p = "encoder.layer." + i + ".";
+      names.add(p + "attention.self.query");
+      names.add(p + "attention.self.key");
+      names.add(p + "attention.self.value");
+      names.add(p + "attention.output.dense");
+      names.add(p + "intermediate.dense");
+      names.add(p + "output.dense");
+    }
+    return names;
+  }
+
+  /** Every parameter the architecture needs, with its shape, by Hugging Face name in checkpoint order. */
+  public static Map<String, long[]> parameterShapes(EncoderConfig c) {
+    long h = c.hiddenSize();
+    Map<String, long[]> s = new LinkedHashMap<>();
+    s.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
+    s.put("embeddings.position_embeddings.weight", new long[] {c.maxPositionEmbeddings(), h});
+    s.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
+    s.put("embeddings.LayerNorm.weight", new long[] {h});
+    s.put("embeddings.LayerNorm.bias", new long[] {h});
+    for (int i = 0; i < c.numHiddenLayers(); i++) {
+      String p = "encoder.layer." + i + ".";
+      for (String qkv : new String[] {"query", "key", "value"}) {
+        s.put(p + "attention.self." + qkv + ".weight", new long[] {h, h});
+        s.put(p + "attention.self." + qkv + ".bias", new long[] {h});
+      }
+      s.put(p + "attention.output.dense.weight", new long[] {h, h});
+      s.put(p + "attention.output.dense.bias", new long[] {h});
+      s.put(p + "attention.output.LayerNorm.weight", new long[] {h});
+      s.put(p + "attention.output.LayerNorm.bias", new long[] {h});
+      s.put(p + "intermediate.dense.weight", new long[] {c.intermediateSize(), h});
+      s.put(p + "intermediate.dense.bias", new long[] {c.intermediateSize()});
+      s.put(p + "output.dense.weight", new long[] {h, c.intermediateSize()});
+      s.put(p + "output.dense.bias", new long[] {h});
+      s.put(p + "output.LayerNorm.weight", new long[] {h});
+      s.put(p + "output.LayerNorm.bias", new long[] {h});
+    }
+    return s;
+  }
+
+  private static DataType checkParameters(EncoderConfig config, Map<String, NDArray> parameters) {
+    Map<String, long[]> expected = parameterShapes(config);
+    List<String> problems = new ArrayList<>();
+    DataType type = null;
+    for (Map.Entry<String, long[]> e : expected.entrySet()) {
+      NDArray p = parameters.get(e.getKey());
+      if (p == null) {
+        problems.add("missing " + e.getKey());
+        continue;
+      }
+      if (!Arrays.equals(p.getShape().getShape(), e.getValue())) {
+        problems.add(e.getKey() + " has shape " + p.getShape() + ", expected " + new Shape(e.getValue()));
+      }
+      if (type == null) {
+        type = p.getDataType();
+      } else if (p.getDataType() != type) {
+        problems.add(e.getKey() + " is " + p.getDataType() + ", the other parameters " + type);
+      }
+    }
+    for (String name : parameters.keySet()) {
+      if (!expected.containsKey(name)) {
+        problems.add("unexpected " + name);
+      }
+    }
+    if (type != null && type != DataType.FLOAT32 && type != DataType.BFLOAT16) {
+      problems.add("parameters are " + type + "; FLOAT32 or BFLOAT16 are supported");
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("encoder parameters do not fit the config: " + String.join("; ", problems));
+    }
+    return type;
+  }
+}
