@@ -124,7 +124,8 @@ public final class LoraLinear implements Linear {
       }
     }
     NDArray delta = ai.djl.nn.core.Linear.linear(ai.djl.nn.core.Linear.linear(h, a).singletonOrThrow(), b)
-        .singletonOrThrow().mul((float) scaling);
+        .singletonOrThrow();
+    delta = Scalars.times(delta, scaling);
     return y.add(delta);
   }
 

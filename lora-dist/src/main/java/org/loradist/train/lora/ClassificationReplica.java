@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.loradist.lora.Scalars;
 import org.loradist.text.TokenizedText;
 import org.loradist.train.Autograd;
 import org.loradist.train.DataOrder;
@@ -125,9 +126,9 @@ final class ClassificationReplica extends LoraEncoderReplica<LabeledText> {
             NDArray e = pooled.get("{}:", taskRows).normalize(2, -1, 1e-12);
             penalty = e.mul(baseTarget).sum(new int[] {1}).neg().add(1f).sum();
           }
-          total = total.add(penalty.mul((float) f.replay().penaltyWeight()));
+          total = total.add(Scalars.times(penalty, f.replay().penaltyWeight()));
         }
-        NDArray loss = total.div((float) denominator);
+        NDArray loss = Scalars.over(total, denominator);
         ag.backward(loss);
         float[][] grads = new float[v.length][];
         for (int t = 0; t < nLora; t++) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import org.loradist.lora.Scalars;
 import org.loradist.text.TokenizedText;
 import org.loradist.train.Autograd;
 import org.loradist.train.DataOrder;
@@ -156,10 +157,10 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
         NDArray pa = m.create(pAll, new Shape(total, hidden));
         qa.setRequiresGradient(true);
         pa.setRequiresGradient(true);
-        NDArray sim = qa.matMul(pa.transpose()).mul((float) f.scale());
+        NDArray sim = Scalars.times(qa.matMul(pa.transpose()), f.scale());
         NDArray rowLoss = sim.logSoftmax(1).mul(m.eye(total)).sum(new int[] {1}).neg();
         NDArray colLoss = sim.logSoftmax(0).mul(m.eye(total)).sum(new int[] {0}).neg();
-        NDArray perExample = rowLoss.add(colLoss).mul(0.5f);
+        NDArray perExample = Scalars.times(rowLoss.add(colLoss), 0.5);
         NDArray ownRows = perExample.get("{}:{}", offset, offset + own);
         NDArray lossSum = perExample.sum();
         NDArray ownLoss = ownRows.sum();
@@ -167,13 +168,12 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
           int from = offset + rows.taskRows();
           NDArray qr = qa.get("{}:{}", from, offset + own);
           NDArray pr = pa.get("{}:{}", from, offset + own);
-          NDArray penalty = qr.mul(qBase).sum(new int[] {1}).neg().add(1f).sum()
-              .add(pr.mul(pBase).sum(new int[] {1}).neg().add(1f).sum())
-              .mul((float) f.replay().penaltyWeight());
+          NDArray penalty = Scalars.times(qr.mul(qBase).sum(new int[] {1}).neg().add(1f).sum()
+              .add(pr.mul(pBase).sum(new int[] {1}).neg().add(1f).sum()), f.replay().penaltyWeight());
           lossSum = lossSum.add(penalty);
           ownLoss = ownLoss.add(penalty);
         }
-        ag.backward(lossSum.div((float) denominator));
+        ag.backward(Scalars.over(lossSum, denominator));
         localLoss = ownLoss.getFloat() / denominator;
         gq = qa.getGradient().get("{}:{}", offset, offset + own).toFloatArray();
         gp = pa.getGradient().get("{}:{}", offset, offset + own).toFloatArray();

@@ -1,0 +1,118 @@
+package org.loradist.train.lora;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.loradist.lora.LoraConfig;
+import org.loradist.lora.TinyModels;
+import org.loradist.train.AdamWConfig;
+import org.loradist.train.DataParallelTrainer;
+import org.loradist.train.LrSchedule;
+import org.loradist.train.ReplicaFactory;
+import org.loradist.train.TrainConfig;
+import org.loradist.train.TrainResult;
+
+/**
+ * Data-parallel equivalence of both LoRA objectives on local[2]: 2 workers and 1 worker with the same global batch
+ * give the same adapter after 20 steps, with the adapters' dropout on and replay (with its penalty) in every batch.
+ */
+class DataParallelLoraTest {
+  @TempDir
+  static Path dir;
+  static String modelPath;
+  static SparkSession spark;
+
+  static final String[] TOPICS = {"library", "game", "editor", "kernel", "font", "python"};
+  static final String[] WORDS = {"fast", "small", "free", "simple", "portable", "secure", "modern", "classic"};
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    if (dir == null) {
+      dir = java.nio.file.Files.createTempDirectory("lora-eq");
+    }
+    modelPath = TinyModels.write(dir.resolve("tiny"), TinyModels.CONFIG, 33).toString();
+    spark = SparkSession.builder().master("local[2]").appName("lora-equivalence")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  static String text(int i) {
+    return "a " + WORDS[i % WORDS.length] + " " + TOPICS[i % TOPICS.length] + " " + WORDS[(i / 3) % WORDS.length];
+  }
+
+  static TrainConfig config(String name, int workers) {
+    return new TrainConfig(workers, 6, 1, 20, 50, 11, AdamWConfig.of(5e-3), LrSchedule.linear(3), 1.0,
+        dir.resolve("ckpt-" + name + "-" + workers).toUri().toString(), 1, null);
+  }
+
+  static <E extends Serializable> double maxDiffOneVsTwo(ReplicaFactory<E> f, List<E> examples, String name) {
+    DataParallelTrainer trainer = new DataParallelTrainer(spark.sparkContext());
+    TrainResult one = trainer.train(f, examples, config(name, 1));
+    TrainResult two = trainer.train(f, examples, config(name, 2));
+    float[][] init;
+    try (var r = f.create()) {
+      init = r.initialTrainable();
+    }
+    float[][] a = one.state().values();
+    float[][] b = two.state().values();
+    double moved = 0;
+    double diff = 0;
+    for (int t = 0; t < a.length; t++) {
+      for (int i = 0; i < a[t].length; i++) {
+        diff = Math.max(diff, Math.abs(a[t][i] - b[t][i]));
+        moved = Math.max(moved, Math.abs(a[t][i] - init[t][i]));
+      }
+    }
+    assertThat(moved).as("the adapter moved away from its start").isGreaterThan(1e-2);
+    assertThat(one.metrics()).hasSize(20);
+    assertThat(one.metrics().get(0).tokens()).isGreaterThan(0);
+    System.out.printf("%s: max |adapter(1 worker) - adapter(2 workers)| after 20 steps = %.3g (moved %.3g)%n", name,
+        diff, moved);
+    return diff;
+  }
+
+  @Test
+  void classificationTwoWorkersEqualOne() {
+    List<LabeledText> examples = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      examples.add(new LabeledText("t" + i, text(i), i % 3));
+    }
+    List<LabeledText> reference = List.of(new LabeledText("r0", "a reference about fonts", 1),
+        new LabeledText("r1", "an unlabelled reference", LabeledText.UNLABELLED),
+        new LabeledText("r2", "a third reference line", 2));
+    LoraConfig lora = LoraConfig.of(4, 8, 0.1, List.of("query", "value")).withModulesToSave(List.of("classifier"));
+    ClassificationReplicaFactory f = new ClassificationReplicaFactory(
+        new EncoderLoraSpec(modelPath, 16, lora, 5, false), 3, new float[] {1f, 1.5f, 0.5f},
+        new Replay<>(reference, 2, 0.5, ReplayPenalty.LOGITS_KL));
+    assertThat(maxDiffOneVsTwo(f, examples, "cls")).isLessThanOrEqualTo(1e-4);
+  }
+
+  @Test
+  void retrievalTwoWorkersEqualOneWithNegativesFromTheWholeBatch() {
+    List<TextPair> examples = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      examples.add(new TextPair("p" + i, TOPICS[i % TOPICS.length] + " " + WORDS[i % WORDS.length], text(i)));
+    }
+    List<TextPair> reference = List.of(new TextPair("r0", "fonts", "a reference about fonts"),
+        new TextPair("r1", "kernels", "a reference about kernels"));
+    RetrievalReplicaFactory f = new RetrievalReplicaFactory(
+        new EncoderLoraSpec(modelPath, 16, LoraConfig.of(4, 8, 0.1, List.of("query", "value")), 5, false), 20,
+        new Replay<>(reference, 1, 0.5, ReplayPenalty.EMBEDDING_COSINE));
+    assertThat(maxDiffOneVsTwo(f, examples, "ret")).isLessThanOrEqualTo(1e-4);
+  }
+}
