@@ -103,6 +103,54 @@ class DataParallelLoraTest {
   }
 
   @Test
+  void libraryEntryPointTrainsFromADataFrameAndWritesAPeftAdapter() throws IOException {
+    List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      rows.add(org.apache.spark.sql.RowFactory.create("id" + i, text(i), TOPICS[i % 3]));
+    }
+    rows.add(org.apache.spark.sql.RowFactory.create("blank", " ", "game"));
+    rows.add(org.apache.spark.sql.RowFactory.create("nolabel", "a text without label", null));
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("id", "string").add("description", "string").add("section", "string");
+    Examples<LabeledText> ex = Examples.classification(spark.createDataFrame(rows, schema), "id", "description",
+        "section");
+    assertThat(ex.labels()).containsExactly("editor", "game", "library");
+    assertThat(ex.examples()).hasSize(24);
+    assertThat(ex.rejects()).extracting(Reject::id, Reject::reason).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("blank", "field 'description' is null or blank"),
+        org.assertj.core.groups.Tuple.tuple("nolabel", "field 'section' is null or blank"));
+
+    List<LabeledText> reference = List.of(new LabeledText("r0", "unrelated reference text", LabeledText.UNLABELLED),
+        new LabeledText("r1", "another unrelated text", LabeledText.UNLABELLED));
+    LoraTrainingConfig config = LoraTrainingConfig.builder(LoraTask.CLASSIFICATION).modelPath(modelPath)
+        .maxTokens(16).lora(LoraConfig.of(4, 8, 0.1, List.of("query", "value"))).batchSize(8).maxSteps(6)
+        .segmentSteps(4).replay(0.25, 1.0).replayPenalty(ReplayPenalty.EMBEDDING_COSINE).balancedClassWeights(true)
+        .workers(2).build();
+    Path out = dir.resolve("train-out");
+    LoraTrainingResult r = LoraTraining.trainClassifier(spark, ex.examples(), ex.labels(), reference, config,
+        out.toString());
+    assertThat(r.steps()).isEqualTo(6);
+    assertThat(r.replayPerMicroBatch()).isEqualTo(2);
+    assertThat(r.replayFraction()).isEqualTo(0.25);
+    assertThat(r.training().segments()).isEqualTo(2);
+    assertThat(java.nio.file.Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(6);
+    assertThat(out.resolve("checkpoints/step-000000006.ckpt")).exists();
+    org.loradist.lora.PeftAdapter back = org.loradist.lora.PeftFormat.read(out.resolve("adapter"));
+    assertThat(back.taskType()).isEqualTo("SEQ_CLS");
+    assertThat(back.savedModules()).containsKeys("classifier.weight", "classifier.bias");
+    assertThat(LoraTraining.labels(out.resolve("adapter"))).containsExactly("editor", "game", "library");
+    try (org.loradist.lora.AdaptedModel model = org.loradist.lora.AdaptedModel.load(modelPath, back, 16)) {
+      assertThat(model.classes()).isEqualTo(3);
+      Evaluation.ClassificationMetrics m = Evaluation.classification(model, ex.examples());
+      assertThat(m.examples()).isEqualTo(24);
+      assertThat(m.accuracy()).isBetween(0.0, 1.0);
+    }
+    // the same output directory again is refused rather than mixed with the old checkpoints
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LoraTraining.trainClassifier(spark, ex.examples(),
+        ex.labels(), reference, config, out.toString())).hasMessageContaining("already holds");
+  }
+
+  @Test
   void retrievalTwoWorkersEqualOneWithNegativesFromTheWholeBatch() {
     List<TextPair> examples = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
