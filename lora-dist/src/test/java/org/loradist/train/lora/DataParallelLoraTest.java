@@ -36,9 +36,6 @@ class DataParallelLoraTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    if (dir == null) {
-      dir = java.nio.file.Files.createTempDirectory("lora-eq");
-    }
     modelPath = TinyModels.write(dir.resolve("tiny"), TinyModels.CONFIG, 33).toString();
     spark = SparkSession.builder().master("local[2]").appName("lora-equivalence")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
