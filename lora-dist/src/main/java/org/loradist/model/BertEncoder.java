@@ -125,8 +125,11 @@ public final class BertEncoder {
     int headSize = config.headSize();
     Shape split = new Shape(batch, tokens, heads, headSize);
 
-    // [batch, heads, tokens, headSize]; the 1/sqrt(d) scale goes on Q, which is smaller than the scores
-    NDArray q = linear(prefix + "attention.self.query").forward(x, ctx).mul((float) (1.0 / Math.sqrt(headSize)))
+    // [batch, heads, tokens, headSize]; the 1/sqrt(d) scale goes on Q, which is smaller than the scores. The scale is
+    // a 0-d array kept in the batch's manager: DJL's mul(Number) frees its scalar right after the op, and autograd
+    // would then read freed memory when back-propagating into a query adapter.
+    NDArray scale = x.getManager().create((float) (1.0 / Math.sqrt(headSize)));
+    NDArray q = linear(prefix + "attention.self.query").forward(x, ctx).mul(scale)
         .reshape(split).transpose(0, 2, 1, 3).concat(onesColumn, -1);
     NDArray k = linear(prefix + "attention.self.key").forward(x, ctx).reshape(split).transpose(0, 2, 3, 1)
         .concat(maskRow, -2);
