@@ -106,16 +106,19 @@ public final class BertEncoder {
         .add(lookup(input.tokenTypeIds(), "embeddings.token_type_embeddings.weight"));
     x = ctx.dropout(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
 
-    // additive mask [batch, 1, 1, tokens]: 0 where a token is real, a large negative number on padding
-    NDArray mask = input.attentionMask().toType(computeType, false).sub(1f).mul(1e30f)
-        .reshape(input.batchSize(), 1, 1, tokens);
+    // The padding mask is added inside the score matmul rather than as a pass over [batch, heads, tokens, tokens]:
+    // [Q, 1] . [K^T ; m] = Q K^T + m, with m = 0 on real tokens and -1e30 on padding (exact for the real ones).
+    int heads = config.numAttentionHeads();
+    NDArray maskRow = input.attentionMask().toType(computeType, false).sub(1f).mul(1e30f)
+        .reshape(input.batchSize(), 1, 1, tokens).broadcast(input.batchSize(), heads, 1, tokens);
+    NDArray onesColumn = batch.ones(new Shape(input.batchSize(), heads, tokens, 1), computeType);
     for (int i = 0; i < config.numHiddenLayers(); i++) {
-      x = layer(x, mask, "encoder.layer." + i + ".", ctx);
+      x = layer(x, onesColumn, maskRow, "encoder.layer." + i + ".", ctx);
     }
     return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
   }
 
-  private NDArray layer(NDArray x, NDArray mask, String prefix, ForwardContext ctx) {
+  private NDArray layer(NDArray x, NDArray onesColumn, NDArray maskRow, String prefix, ForwardContext ctx) {
     long batch = x.getShape().get(0);
     long tokens = x.getShape().get(1);
     int heads = config.numAttentionHeads();
@@ -124,10 +127,11 @@ public final class BertEncoder {
 
     // [batch, heads, tokens, headSize]; the 1/sqrt(d) scale goes on Q, which is smaller than the scores
     NDArray q = linear(prefix + "attention.self.query").forward(x, ctx).mul((float) (1.0 / Math.sqrt(headSize)))
-        .reshape(split).transpose(0, 2, 1, 3);
-    NDArray k = linear(prefix + "attention.self.key").forward(x, ctx).reshape(split).transpose(0, 2, 3, 1);
+        .reshape(split).transpose(0, 2, 1, 3).concat(onesColumn, -1);
+    NDArray k = linear(prefix + "attention.self.key").forward(x, ctx).reshape(split).transpose(0, 2, 3, 1)
+        .concat(maskRow, -2);
     NDArray v = linear(prefix + "attention.self.value").forward(x, ctx).reshape(split).transpose(0, 2, 1, 3);
-    NDArray probs = q.matMul(k).add(mask).softmax(-1);
+    NDArray probs = q.matMul(k).softmax(-1); // scaled scores plus mask
     probs = ctx.dropout(probs, config.attentionDropoutProb());
     NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.hiddenSize());
 
