@@ -43,6 +43,7 @@ class SparkSubmitIT {
   static final Path ASSEMBLY = Path.of("target/lora-dist-assembly.jar").toAbsolutePath();
   static final Path SAMPLE = ROOT.resolve("samples/quickstart");
   static final Duration JOB_TIMEOUT = Duration.ofMinutes(6);
+  static final String LIGHT_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
   /** A slice of the quickstart sample: enough for every stage to have work, small enough to embed in seconds. */
   static final int SLICE_RECORDS = 60;
   static final List<String> SLICE_PAGES = List.of("tutorial-concepts.html", "wal-intro.html");
@@ -79,7 +80,8 @@ class SparkSubmitIT {
       for (Path stderr : executorLogs) {
         String executorLog = Files.readString(stderr);
         assertThat(executorLog).as(stderr.toString())
-            .contains("-Dai.djl.offline=true").contains("lora-dist-assembly.jar").contains("Running task");
+            .contains("\"-XX:TieredStopAtLevel=1\"").contains("\"-Dai.djl.offline=true\"")
+            .contains("lora-dist-assembly.jar").contains("Running task");
       }
     }
 
@@ -136,7 +138,11 @@ class SparkSubmitIT {
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.cores.max=2",
         "--conf", "spark.executor.cores=1",
-        "--conf", "spark.executor.memory=1g"));
+        "--conf", "spark.executor.memory=1g",
+        // Short-lived JVMs on a small machine: C1 only, serial GC. Also shows that the launcher keeps the user's
+        // JVM options and appends its own (-Dai.djl.offline=true, asserted in the executor logs below).
+        "--conf", "spark.executor.extraJavaOptions=" + LIGHT_JVM,
+        "--driver-java-options", LIGHT_JVM));
     command.addAll(cliArgs);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
