@@ -80,7 +80,9 @@ public final class EmbedJob implements Command {
     AtomicOutput out = AtomicOutput.begin(c.string(Settings.EMBED_OUTPUT), hadoop);
     try {
       Manifest manifest = new Manifest(name(), c.effective(), InputFingerprint.of(List.of(chunksPath), hadoop));
-      Dataset<Row> chunks = spark.read().parquet(chunksPath).select("chunk_id", "text");
+      // prep writes few chunk files; spread them so every executor embeds a share
+      Dataset<Row> chunks = spark.read().parquet(chunksPath).select("chunk_id", "text")
+          .repartition(spark.sparkContext().defaultParallelism());
       Dataset<Row> embedded = new Embedder()
           .setInputCol("text").setOutputCol("embedding").setModelPath(model)
           .setMaxTokens(c.integer(Settings.EMBED_MAX_TOKENS)).setBatchTokens(c.integer(Settings.EMBED_BATCH_TOKENS))
