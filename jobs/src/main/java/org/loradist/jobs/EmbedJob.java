@@ -75,8 +75,8 @@ public final class EmbedJob implements Command {
     String chunksPath = chunksFolder(c.string(Settings.EMBED_CHUNKS), hadoop);
     String model = c.string(Settings.EMBED_MODEL);
     // Fail fast on the driver with the file at fault, before any task loads the model.
-    String modelId = model.equals("default") ? DefaultModel.NAME : ModelCache.get(model).id();
-    ModelCache.get(model);
+    String loadedId = ModelCache.get(model).id();
+    String modelId = model.equals("default") ? DefaultModel.NAME : loadedId;
     AtomicOutput out = AtomicOutput.begin(c.string(Settings.EMBED_OUTPUT), hadoop);
     try {
       Manifest manifest = new Manifest(name(), c.effective(), InputFingerprint.of(List.of(chunksPath), hadoop));
