@@ -74,6 +74,9 @@ public final class LoraFiguresBench {
     } finally {
       spark.stop();
     }
+    // Spark's barrier tasks leave a non-daemon timer thread ("Barrier task timer for barrier() calls.") behind in a
+    // local-mode driver, which would keep this JVM alive after main returns
+    System.exit(0);
   }
 
   private static double doubleArg(String[] a, int i, double dflt) {
