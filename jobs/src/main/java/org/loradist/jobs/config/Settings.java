@@ -102,12 +102,23 @@ public final class Settings {
   public static final Setting SEED = longValue("run.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE,
       "Seed for everything random in a run (MinHash functions, shuffling, initialisation).");
 
-  public static final List<Setting> ALL = List.of(SPARK_MASTER, SPARK_APP_NAME, SPARK_PARTITIONS,
+  private static final List<Setting> PREP_AND_EMBED = List.of(SPARK_MASTER, SPARK_APP_NAME, SPARK_PARTITIONS,
       PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
       READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
       Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
       DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, CHUNK_MAX_TOKENS, CHUNK_OVERLAP,
       EMBED_CHUNKS, EMBED_OUTPUT, EMBED_MODEL, EMBED_MAX_TOKENS, EMBED_BATCH_TOKENS, EMBED_PRECISION, SEED);
+
+  /**
+   * Every key, in reference order. Commands added later declare their keys in their own class
+   * ({@code TrainSettings}, ...) and join here, so that this stays the one list the parser and docs read.
+   */
+  public static final List<Setting> ALL = concat(PREP_AND_EMBED);
+
+  @SafeVarargs
+  private static List<Setting> concat(List<Setting>... groups) {
+    return java.util.Arrays.stream(groups).flatMap(List::stream).toList();
+  }
 
   private static final Map<String, Setting> BY_KEY = index();
 
