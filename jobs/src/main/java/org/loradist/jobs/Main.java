@@ -24,6 +24,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // No network at run time: DJL must never try to download natives or models (spark-submit, Databricks).
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
     int code = run(args, System.out, System.err);
     if (code != OK) {
       System.exit(code);

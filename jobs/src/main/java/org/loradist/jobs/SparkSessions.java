@@ -29,7 +29,9 @@ public final class SparkSessions {
     }
     boolean preconfigured = System.getProperty("spark.master") != null;
     SparkSession.Builder b = SparkSession.builder().appName(config.string(Settings.SPARK_APP_NAME))
-        .config("spark.sql.shuffle.partitions", config.integer(Settings.SPARK_PARTITIONS));
+        .config("spark.sql.shuffle.partitions", config.integer(Settings.SPARK_PARTITIONS))
+        // DJL reads DJL_OFFLINE before ai.djl.offline: executors we launch never reach for the network.
+        .config("spark.executorEnv.DJL_OFFLINE", "true");
     if (!master.isEmpty()) {
       b.master(master);
     } else if (!preconfigured) {
