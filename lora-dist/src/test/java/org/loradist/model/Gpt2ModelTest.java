@@ -154,6 +154,18 @@ class Gpt2ModelTest {
   }
 
   @Test
+  void geluNewIsTheTanhApproximation() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      float[] x = {-6f, -2.5f, -1f, -0.1f, 0f, 0.3f, 1f, 2f, 7f};
+      float[] y = Gpt2Model.tanhGelu(m.create(x)).toFloatArray();
+      for (int i = 0; i < x.length; i++) {
+        double expected = 0.5 * x[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x[i] + 0.044715 * Math.pow(x[i], 3))));
+        assertThat((double) y[i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+      }
+    }
+  }
+
+  @Test
   void a124mConfigHasGpt2SmallsParameterCount() {
     // 124,439,808 is GPT-2 small's count with the tied head counted once
     assertThat(Gpt2Model.parameterCount(Gpt2Config.gpt2Small())).isEqualTo(124_439_808L);
