@@ -33,6 +33,8 @@ import org.loradist.weights.SafetensorsWriter;
  *                            base_model.model.&lt;saved module&gt;.weight / .bias    (modules_to_save)
  * </pre>
  *
+ * GPT-2 adapters have prefix {@code transformer.} and {@code fan_in_fan_out: true} (Conv1D weights are [in, out]; the
+ * lora_A / lora_B shapes are the same either way, only merging transposes).
  * PEFT saves without the adapter name ("default") and, since its ModulesToSaveWrapper refactor, a saved module under
  * its own name ({@code base_model.model.classifier.weight}); older PEFT releases produced the same keys by stripping
  * {@code modules_to_save.default}. Reading also accepts the in-memory forms
