@@ -3,11 +3,11 @@ package org.loradist.lora;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.loradist.model.BertEncoder;
 import org.loradist.model.Linear;
+import org.loradist.model.LinearModules;
 
 /**
- * Wraps the encoder's target linears in {@link LoraLinear}s, choosing them by Hugging Face module name as PEFT
+ * Wraps a model's (encoder's or decoder's) target linears in {@link LoraLinear}s, choosing them by Hugging Face module name as PEFT
  * does ({@link LoraConfig#targets}). The encoder's other modules and its parameters are untouched.
  */
 public final class LoraInjector {
@@ -19,7 +19,7 @@ public final class LoraInjector {
    * @throws IllegalArgumentException naming the pattern and the available modules when nothing matches, or when a
    *     target is already wrapped
    */
-  public static LoraAdapters inject(BertEncoder encoder, LoraConfig config) {
+  public static LoraAdapters inject(LinearModules encoder, LoraConfig config) {
     Map<String, LoraLinear> wrapped = new LinkedHashMap<>();
     List<String> names = encoder.linearNames();
     for (String name : names) {

@@ -2,6 +2,7 @@ package org.loradist.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.loradist.model.Conv1DLinear;
 import org.loradist.model.DenseLinear;
 import org.loradist.model.ForwardContext;
 import org.loradist.model.Linear;
@@ -26,7 +27,7 @@ public final class LoraLinear implements Linear {
   private NDArray b;
   private boolean enabled = true;
   private ExampleDropout exampleDropout;
-  private DenseLinear merged;
+  private Linear merged;
 
   /**
    * @param site index of this adapter among the model's adapters (separates the dropout masks of the sites)
@@ -131,13 +132,14 @@ public final class LoraLinear implements Linear {
 
   /**
    * Folds the adapter into a copy of the base weight, {@code W + s B A}, created in {@code manager}; forward passes
-   * then cost one matmul. Needs a plain {@link DenseLinear} base.
+   * then cost one matmul. Needs a plain {@link DenseLinear} base, or a {@link Conv1DLinear} (weight [in, out], PEFT's
+   * fan_in_fan_out), which gets {@code W + s (B A)^T}.
    */
   public void merge(NDManager manager) {
     if (merged != null) {
       return;
     }
-    if (!(base instanceof DenseLinear dense)) {
+    if (!(base instanceof DenseLinear) && !(base instanceof Conv1DLinear)) {
       throw new IllegalStateException(moduleName + ": cannot merge into a " + base.getClass().getSimpleName());
     }
     if (a == null) {
@@ -146,7 +148,12 @@ public final class LoraLinear implements Linear {
     NDArray ba = manager.create(b.toFloatArray(), b.getShape()).matMul(manager.create(a.toFloatArray(), a.getShape()))
         .mul((float) scaling);
     // the base lives in a capped manager: put the sum in ours by making our array the left operand
-    merged = new DenseLinear(ba.add(dense.weight()), dense.bias());
+    if (base instanceof DenseLinear dense) {
+      merged = new DenseLinear(ba.add(dense.weight()), dense.bias());
+    } else {
+      Conv1DLinear conv = (Conv1DLinear) base;
+      merged = new Conv1DLinear(ba.transpose().add(conv.weight()), conv.bias());
+    }
   }
 
   /** Back to base + adapter; the merged copy is dropped (its manager frees it). */

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.loradist.model.DefaultModel;
 import org.loradist.model.Pooling;
 import org.loradist.model.Precision;
+import org.loradist.model.PretrainedDecoder;
 import org.loradist.model.PretrainedModel;
 import org.loradist.weights.HostTensor;
 import org.loradist.weights.SafetensorsWriter;
@@ -51,6 +52,48 @@ public final class LoraMerge {
       out.put(weightName, HostTensor.ofFloats(w.shape(), merge(w, a, b, scaling, module)));
     }
     return out;
+  }
+
+  /**
+   * A GPT-2's float32 parameters with the adapter folded in. Its adapted weights are Conv1D, stored [in, out], so
+   * each becomes {@code W + s (B A)^T} (PEFT's fan_in_fan_out).
+   */
+  public static Map<String, HostTensor> mergedParameters(PretrainedDecoder base, PeftAdapter adapter) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : base.parameters().entrySet()) {
+      out.put(e.getKey(), HostTensor.of(e.getValue()));
+    }
+    for (String module : adapter.adaptedModules()) {
+      String weightName = module + ".weight";
+      HostTensor w = out.get(weightName);
+      if (w == null) {
+        throw new IllegalArgumentException("adapter module '" + module + "' has no weight '" + weightName
+            + "' in base model " + base.id());
+      }
+      HostTensor a = adapter.loraTensors().get(LoraAdapters.loraAName(module));
+      HostTensor b = adapter.loraTensors().get(LoraAdapters.loraBName(module));
+      HostTensor outIn = w.transposed2d();
+      HostTensor merged = HostTensor.ofFloats(outIn.shape(), merge(outIn, a, b, adapter.config().scaling(), module));
+      out.put(weightName, merged.transposed2d());
+    }
+    return out;
+  }
+
+  /**
+   * Writes a merged GPT-2 directory ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}) that
+   * {@code Gpt2Loader} and transformers' GPT2LMHeadModel load without PEFT; a trained {@code score} head goes to
+   * {@code score.safetensors} beside it. Returns {@code dir}.
+   */
+  public static Path writeMergedDecoder(PretrainedDecoder base, PeftAdapter adapter, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("config.json"), base.config().toJson());
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), mergedParameters(base, adapter),
+        Map.of("format", "pt", "merged_from", adapter.baseModel()));
+    Files.copy(base.tokenizerSource().file(), dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+    if (!adapter.savedModules().isEmpty()) {
+      SafetensorsWriter.write(dir.resolve("score.safetensors"), adapter.savedModules(), Map.of("format", "pt"));
+    }
+    return dir;
   }
 
   static float[] merge(HostTensor w, HostTensor a, HostTensor b, double scaling, String module) {

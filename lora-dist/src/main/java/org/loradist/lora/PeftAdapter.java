@@ -21,11 +21,16 @@ import org.loradist.weights.HostTensor;
  * @param loraTensors {@code <module>.lora_A.weight} [r, in] and {@code <module>.lora_B.weight} [out, r], by our
  *     module names (e.g. encoder.layer.0.attention.self.query)
  * @param savedModules fully trained modules' tensors (modules_to_save), e.g. {@code classifier.weight}
+ * @param fanInFanOut PEFT's fan_in_fan_out: the adapted weights are stored [in, out] (GPT-2's Conv1D), so the merged
+ *     weight is {@code W + s (B A)^T}; lora_A / lora_B keep their shapes either way
  */
 public record PeftAdapter(LoraConfig config, String taskType, String baseModel, String modelPrefix,
-    Map<String, HostTensor> loraTensors, Map<String, HostTensor> savedModules) {
+    Map<String, HostTensor> loraTensors, Map<String, HostTensor> savedModules, boolean fanInFanOut) {
 
   public static final String SEQ_CLS = "SEQ_CLS";
+  public static final String CAUSAL_LM = "CAUSAL_LM";
+  /** Where GPT2LMHeadModel and GPT2ForSequenceClassification keep the GPT2Model that LoRA adapts. */
+  public static final String GPT2_PREFIX = "transformer.";
   public static final String FEATURE_EXTRACTION = "FEATURE_EXTRACTION";
   /** The base model name written for the model that ships with lora-dist. */
   public static final String DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2";
@@ -39,6 +44,12 @@ public record PeftAdapter(LoraConfig config, String taskType, String baseModel, 
     savedModules = Collections.unmodifiableMap(new LinkedHashMap<>(savedModules == null ? Map.of() : savedModules));
   }
 
+  /** An adapter of plain linears (weights [out, in]), as for BERT. */
+  public PeftAdapter(LoraConfig config, String taskType, String baseModel, String modelPrefix,
+      Map<String, HostTensor> loraTensors, Map<String, HostTensor> savedModules) {
+    this(config, taskType, baseModel, modelPrefix, loraTensors, savedModules, false);
+  }
+
   /** The prefix of the encoder inside the Hugging Face class PEFT wraps for a task type. */
   public static String modelPrefixFor(String taskType) {
     return SEQ_CLS.equals(taskType) ? "bert." : "";
@@ -50,6 +61,18 @@ public record PeftAdapter(LoraConfig config, String taskType, String baseModel, 
    */
   public static PeftAdapter of(LoraConfig config, String taskType, String baseModel, List<TensorSpec> specs,
       float[][] values) {
+    return of(config, taskType, baseModel, modelPrefixFor(taskType), false, specs, values);
+  }
+
+  /** A GPT-2 adapter: the body under "transformer.", Conv1D weights (fan_in_fan_out). */
+  public static PeftAdapter ofGpt2(LoraConfig config, String taskType, String baseModel, List<TensorSpec> specs,
+      float[][] values) {
+    return of(config, taskType, baseModel, GPT2_PREFIX, true, specs, values);
+  }
+
+  /** As {@link #of(LoraConfig, String, String, List, float[][])} with the prefix and weight layout given. */
+  public static PeftAdapter of(LoraConfig config, String taskType, String baseModel, String modelPrefix,
+      boolean fanInFanOut, List<TensorSpec> specs, float[][] values) {
     if (specs.size() != values.length) {
       throw new IllegalArgumentException(specs.size() + " tensor specs for " + values.length + " tensors");
     }
@@ -68,7 +91,7 @@ public record PeftAdapter(LoraConfig config, String taskType, String baseModel, 
             + "modules_to_save " + config.modulesToSave());
       }
     }
-    return new PeftAdapter(config, taskType, baseModel, modelPrefixFor(taskType), lora, saved);
+    return new PeftAdapter(config, taskType, baseModel, modelPrefix, lora, saved, fanInFanOut);
   }
 
   /** The tensors in {@code specs} order (to hand to a replica or model); names and shapes must match exactly. */

@@ -33,6 +33,8 @@ import org.loradist.weights.SafetensorsWriter;
  *                            base_model.model.&lt;saved module&gt;.weight / .bias    (modules_to_save)
  * </pre>
  *
+ * GPT-2 adapters have prefix {@code transformer.} and {@code fan_in_fan_out: true} (Conv1D weights are [in, out]; the
+ * lora_A / lora_B shapes are the same either way, only merging transposes).
  * PEFT saves without the adapter name ("default") and, since its ModulesToSaveWrapper refactor, a saved module under
  * its own name ({@code base_model.model.classifier.weight}); older PEFT releases produced the same keys by stripping
  * {@code modules_to_save.default}. Reading also accepts the in-memory forms
@@ -77,7 +79,7 @@ public final class PeftFormat {
     o.addProperty("bias", c.bias());
     o.addProperty("use_rslora", c.useRsLora());
     o.addProperty("use_dora", false);
-    o.addProperty("fan_in_fan_out", false);
+    o.addProperty("fan_in_fan_out", adapter.fanInFanOut());
     o.addProperty("init_lora_weights", true);
     o.addProperty("inference_mode", true);
     o.add("layers_to_transform", JsonNull.INSTANCE);
@@ -124,7 +126,9 @@ public final class PeftFormat {
       throw new IOException(origin + ": peft_type is " + peftType + ", only LORA is supported");
     }
     refuseIfSet(o, "use_dora", origin, "DoRA");
-    refuseIfSet(o, "fan_in_fan_out", origin, "fan_in_fan_out (Conv1D-style weights)");
+    JsonElement fan = o.get("fan_in_fan_out");
+    boolean fanInFanOut = fan != null && fan.isJsonPrimitive() && fan.getAsJsonPrimitive().isBoolean()
+        && fan.getAsBoolean();
     for (String key : new String[] {"rank_pattern", "alpha_pattern"}) {
       JsonElement e = o.get(key);
       if (e != null && e.isJsonObject() && e.getAsJsonObject().size() > 0) {
@@ -175,7 +179,8 @@ public final class PeftFormat {
       String name = key.substring(ROOT.length()).replace(".lora_A.default.weight", ".lora_A.weight")
           .replace(".lora_B.default.weight", ".lora_B.weight").replace(".modules_to_save.default.", ".");
       if (name.endsWith(".lora_A.weight") || name.endsWith(".lora_B.weight")) {
-        String p = name.startsWith("bert.") ? "bert." : "";
+        String p = name.startsWith("bert.") ? "bert."
+            : name.startsWith(PeftAdapter.GPT2_PREFIX) ? PeftAdapter.GPT2_PREFIX : "";
         if (prefix != null && !prefix.equals(p)) {
           throw new IOException(weightsFile + ": tensor '" + key + "' mixes encoder prefixes ('" + prefix + "' and '"
               + p + "')");
@@ -207,7 +212,7 @@ public final class PeftFormat {
       throw new IOException(origin + ": " + e.getMessage(), e);
     }
     checkPairs(lora, r, weightsFile.toString());
-    return new PeftAdapter(config, taskType, baseModel, prefix, lora, saved);
+    return new PeftAdapter(config, taskType, baseModel, prefix, lora, saved, fanInFanOut);
   }
 
   /** Every module has both A [r, in] and B [out, r] of the config's rank. */

@@ -34,7 +34,7 @@ import java.util.Map;
  * <p>An instance is cheap (it only points at the parameters), so each user — an embed task, a trainer — builds its own
  * and may wrap its linears without affecting others sharing the same cached weights.
  */
-public final class BertEncoder {
+public final class BertEncoder implements LinearModules {
   private final EncoderConfig config;
   private final Map<String, NDArray> parameters;
   private final Map<String, Linear> linears = new LinkedHashMap<>();
@@ -64,6 +64,7 @@ public final class BertEncoder {
   }
 
   /** The linear that module {@code name} (e.g. {@code encoder.layer.0.attention.self.query}) currently uses. */
+  @Override
   public Linear linear(String name) {
     Linear l = linears.get(name);
     if (l == null) {
@@ -73,11 +74,13 @@ public final class BertEncoder {
   }
 
   /** Module names of all linears, in forward order. */
+  @Override
   public List<String> linearNames() {
     return List.copyOf(linears.keySet());
   }
 
   /** Puts {@code replacement} (e.g. a LoRA wrapper of {@link #linear}) in place of module {@code name}. */
+  @Override
   public void replaceLinear(String name, Linear replacement) {
     Linear current = linear(name);
     if (replacement.inFeatures() != current.inFeatures() || replacement.outFeatures() != current.outFeatures()) {

@@ -95,6 +95,11 @@ public final class TextTokenizer implements AutoCloseable {
     return ids.length == 1 && token.equals(e.getTokens()[0]) ? ids[0] : -1;
   }
 
+  /** Text of token ids (the tokenizer's decoder: byte-level BPE gives back the exact bytes); special tokens skipped. */
+  public String decode(long[] ids) {
+    return untruncated.decode(ids, true);
+  }
+
   private static TokenizedText convert(String text, Encoding e) {
     long[] ids = e.getIds();
     CharSpan[] spans = e.getCharTokenSpans();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import org.loradist.model.PretrainedDecoder;
 import org.loradist.model.PretrainedModel;
 
 /**
@@ -16,18 +17,39 @@ import org.loradist.model.PretrainedModel;
  */
 public final class ModelCache {
   private static final ConcurrentHashMap<String, CompletableFuture<PretrainedModel>> MODELS = new ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, CompletableFuture<PretrainedDecoder>> DECODERS =
+      new ConcurrentHashMap<>();
 
   private ModelCache() {}
 
   public static PretrainedModel get(String modelPath) throws IOException {
     String key = key(modelPath);
-    CompletableFuture<PretrainedModel> mine = new CompletableFuture<>();
-    CompletableFuture<PretrainedModel> existing = MODELS.putIfAbsent(key, mine);
+    return cached(MODELS, key, () -> ModelLoader.load(key));
+  }
+
+  /** A GPT-2-family decoder from a Hugging Face directory, loaded once per JVM (see {@link Gpt2Loader}). */
+  public static PretrainedDecoder getDecoder(String modelPath) throws IOException {
+    String key = key(modelPath);
+    if (key.equals(ModelLoader.DEFAULT_MODEL)) {
+      throw new IOException("the default model (all-MiniLM-L6-v2) is an encoder; a decoder needs a GPT-2 model "
+          + "directory (config.json, model.safetensors, tokenizer.json)");
+    }
+    return cached(DECODERS, key, () -> Gpt2Loader.loadDirectory(Path.of(key)));
+  }
+
+  private interface Loader<M> {
+    M load() throws IOException;
+  }
+
+  private static <M> M cached(ConcurrentHashMap<String, CompletableFuture<M>> models, String key, Loader<M> loader)
+      throws IOException {
+    CompletableFuture<M> mine = new CompletableFuture<>();
+    CompletableFuture<M> existing = models.putIfAbsent(key, mine);
     if (existing == null) {
       try {
-        mine.complete(ModelLoader.load(key));
+        mine.complete(loader.load());
       } catch (IOException | RuntimeException | Error e) {
-        MODELS.remove(key, mine);
+        models.remove(key, mine);
         mine.completeExceptionally(e);
       }
       existing = mine;
@@ -58,6 +80,6 @@ public final class ModelCache {
 
   /** Whether a model is loaded (or loading) under this path; for tests and diagnostics. */
   public static boolean isCached(String modelPath) {
-    return MODELS.containsKey(key(modelPath));
+    return MODELS.containsKey(key(modelPath)) || DECODERS.containsKey(key(modelPath));
   }
 }

@@ -80,6 +80,35 @@ public record Examples<E>(List<E> examples, List<String> labels, List<Reject> re
     return new Examples<>(out, List.of(), rejects);
   }
 
+  /**
+   * {@code promptField} and {@code responseField} → a causal-LM example (the prompt used as it is: apply a template
+   * before); {@code idField} optional. A blank response is a reject; a blank prompt is allowed (plain LM from BOS).
+   */
+  public static Examples<PromptResponse> causalLm(Dataset<Row> data, String idField, String promptField,
+      String responseField) {
+    StructType schema = data.schema();
+    requireField(schema, promptField, "prompt");
+    requireField(schema, responseField, "response");
+    boolean hasId = idField != null && List.of(schema.fieldNames()).contains(idField);
+    List<Row> rows = data.collectAsList();
+    List<PromptResponse> out = new ArrayList<>();
+    List<Reject> rejects = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      Row r = rows.get(i);
+      String id = hasId && r.getAs(idField) != null ? r.getAs(idField).toString() : "row-" + i;
+      Object p = r.getAs(promptField);
+      Object resp = r.getAs(responseField);
+      if (p == null) {
+        rejects.add(new Reject(i, id, "field '" + promptField + "' is null"));
+      } else if (resp == null || resp.toString().isBlank()) {
+        rejects.add(new Reject(i, id, "field '" + responseField + "' is null or blank"));
+      } else {
+        out.add(new PromptResponse(id, p.toString(), resp.toString()));
+      }
+    }
+    return new Examples<>(out, List.of(), rejects);
+  }
+
   private static void requireField(StructType schema, String field, String role) {
     if (field == null || !List.of(schema.fieldNames()).contains(field)) {
       throw new IllegalArgumentException("the " + role + " field '" + field + "' is not a column; columns are "

@@ -172,7 +172,7 @@ public final class LoraTraining {
   }
 
   /** PEFT files are written locally (safetensors needs a seekable file), then copied when the target is remote. */
-  private static void writeAdapter(Configuration conf, String adapterDir, PeftAdapter adapter, String sidecar) {
+  static void writeAdapter(Configuration conf, String adapterDir, PeftAdapter adapter, String sidecar) {
     try {
       URI uri = URI.create(adapterDir);
       if (uri.getScheme() == null || uri.getScheme().equals("file")) {
@@ -228,7 +228,7 @@ public final class LoraTraining {
     }
   }
 
-  private static String trimSlash(String dir) {
+  static String trimSlash(String dir) {
     return dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
   }
 }

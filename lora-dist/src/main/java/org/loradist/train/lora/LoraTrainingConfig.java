@@ -30,7 +30,8 @@ import org.loradist.train.TrainConfig;
  * @param scale retrieval: similarity scale of InfoNCE
  * @param replayFraction share of each micro-batch drawn from the reference set (0 for no replay)
  * @param replayPenaltyWeight weight of the penalty holding replay outputs near the base model's (0 for none)
- * @param replayPenalty the penalty's kind; null picks LOGITS_KL for classification, EMBEDDING_COSINE for retrieval
+ * @param replayPenalty the penalty's kind; null picks LOGITS_KL for classification and causal LM (next-token KL),
+ *     EMBEDDING_COSINE for retrieval
  * @param baseDropout whether the frozen encoder's own dropout is on (see {@link EncoderLoraSpec})
  */
 public record LoraTrainingConfig(LoraTask task, String modelPath, int maxTokens, LoraConfig lora, int workers,
@@ -65,7 +66,7 @@ public record LoraTrainingConfig(LoraTask task, String modelPath, int maxTokens,
       throw new IllegalArgumentException("a replay penalty needs replay (replay fraction > 0)");
     }
     if (replayPenalty == null) {
-      replayPenalty = task == LoraTask.CLASSIFICATION ? ReplayPenalty.LOGITS_KL : ReplayPenalty.EMBEDDING_COSINE;
+      replayPenalty = task == LoraTask.RETRIEVAL ? ReplayPenalty.EMBEDDING_COSINE : ReplayPenalty.LOGITS_KL;
     }
     if (batchSize < 1 || accumulationSteps < 1 || batchSize % accumulationSteps != 0) {
       throw new IllegalArgumentException("batch size " + batchSize + " must be a positive multiple of accumulation "

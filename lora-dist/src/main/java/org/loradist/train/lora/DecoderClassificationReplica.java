@@ -1,0 +1,154 @@
+package org.loradist.train.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.loradist.lora.Scalars;
+import org.loradist.model.DecoderBatches;
+import org.loradist.model.ForwardContext;
+import org.loradist.text.TextTokenizer;
+import org.loradist.train.Autograd;
+import org.loradist.train.DataOrder;
+import org.loradist.train.StepInfo;
+import org.loradist.train.StepResult;
+import org.loradist.train.TensorSpec;
+
+/**
+ * Last-token classification with a GPT-2: the final hidden state of each text's last real token (batches are
+ * right-padded, so it sits at length - 1, as GPT2ForSequenceClassification finds it from the pad id) goes through the
+ * bias-free head {@code score} into a weighted cross-entropy; replay rows add {@code lambda · KL(p_base || p)} of the
+ * class distributions or {@code lambda · (1 - cos)} of the last-token states, as in the encoder's objective.
+ */
+final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText> {
+  private final DecoderClassificationReplicaFactory f;
+  private final ReplayPlan replayPlan;
+  private final List<TensorSpec> specs;
+  private final int hidden;
+
+  DecoderClassificationReplica(DecoderClassificationReplicaFactory f) {
+    super(f.spec());
+    this.f = f;
+    this.hidden = pretrained.config().nEmbd();
+    this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
+    List<TensorSpec> s = new ArrayList<>(adapters.specs());
+    s.add(new TensorSpec(DecoderClassificationReplicaFactory.HEAD + ".weight", new int[] {f.classes(), hidden}));
+    this.specs = List.copyOf(s);
+  }
+
+  @Override
+  public List<TensorSpec> trainableSpecs() {
+    return specs;
+  }
+
+  /** Adapters as PEFT initialises them; the head as Hugging Face does (normal, std 0.02). */
+  @Override
+  public float[][] initialTrainable() {
+    float[][] lora = adapters.initialValues(spec.initSeed());
+    float[][] out = Arrays.copyOf(lora, lora.length + 1);
+    float[] w = new float[f.classes() * hidden];
+    SplittableRandom rng = new SplittableRandom(DataOrder.mix(spec.initSeed(), 0x73636F7265L));
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) (ClassificationReplica.gaussian(rng) * 0.02);
+    }
+    out[lora.length] = w;
+    return out;
+  }
+
+  /** Token ids of a text for classification: no special tokens, cut at maxTokens; an empty text is BOS alone. */
+  static long[] encode(TextTokenizer tokenizer, String text, int bosId, int maxTokens) {
+    long[] ids = tokenizer.encodeContent(text).ids();
+    if (ids.length == 0) {
+      return new long[] {bosId};
+    }
+    return ids.length > maxTokens ? Arrays.copyOf(ids, maxTokens) : ids;
+  }
+
+  NDArray lastTokenStates(NDManager m, List<long[]> rows, ForwardContext ctx) {
+    return DecoderBatches.lastTokenStates(model, m, rows, ctx);
+  }
+
+  @Override
+  public StepResult gradients(List<LabeledText> shard, List<float[]> gathered, StepInfo info) {
+    int[] replayIndices = replayPlan.perMicroBatch() > 0 ? replayPlan.indices(info) : new int[0];
+    List<LabeledText> rows = new ArrayList<>(shard);
+    long[] seeds = new long[shard.size() + replayIndices.length];
+    for (int i = 0; i < shard.size(); i++) {
+      seeds[i] = info.exampleSeed(i);
+    }
+    for (int i = 0; i < replayIndices.length; i++) {
+      rows.add(f.replay().examples().get(replayIndices[i]));
+      seeds[shard.size() + i] = replayPlan.exampleSeed(info, i);
+    }
+    int n = rows.size();
+    int taskRows = shard.size();
+    int classes = f.classes();
+    List<long[]> ids = new ArrayList<>(n);
+    float[] labelMask = new float[n * classes];
+    long tokens = 0;
+    for (int i = 0; i < n; i++) {
+      LabeledText t = rows.get(i);
+      ids.add(encode(tokenizer, t.text(), pretrained.config().bosTokenId(), maxTokens()));
+      tokens += ids.get(i).length;
+      if (t.label() >= 0) {
+        labelMask[i * classes + t.label()] = f.classWeights() == null ? 1f : f.classWeights()[t.label()];
+      }
+    }
+    double denominator = replayPlan.examplesPerStep(info);
+    float[][] v = values();
+    int nLora = v.length - 1;
+    List<long[]> replayIds = ids.subList(taskRows, n);
+
+    try (NDManager m = manager.newSubManager()) {
+      NDArray baseTarget = null;
+      if (f.replay().penalised() && !replayIds.isEmpty()) {
+        adapters.bind(m, v, false);
+        adapters.setEnabled(false);
+        try {
+          NDArray base = lastTokenStates(m, replayIds, ForwardContext.inference());
+          baseTarget = f.replay().penalty() == ReplayPenalty.LOGITS_KL
+              ? ai.djl.nn.core.Linear.linear(base, m.create(v[nLora], new Shape(classes, hidden))).singletonOrThrow()
+                  .softmax(-1)
+              : base.normalize(2, -1, 1e-12);
+        } finally {
+          adapters.setEnabled(true);
+        }
+      }
+      try (Autograd ag = Autograd.record()) {
+        List<NDArray> leaves = adapters.bind(m, v, true);
+        NDArray w = m.create(v[nLora], new Shape(classes, hidden));
+        w.setRequiresGradient(true);
+        NDArray states;
+        ForwardContext ctx = arm(ids, seeds);
+        try {
+          states = lastTokenStates(m, ids, ctx);
+        } finally {
+          disarm();
+        }
+        NDArray logp = ai.djl.nn.core.Linear.linear(states, w).singletonOrThrow().logSoftmax(-1);
+        NDArray total = logp.mul(m.create(labelMask, new Shape(n, classes))).sum().neg();
+        if (baseTarget != null) {
+          NDArray penalty;
+          if (f.replay().penalty() == ReplayPenalty.LOGITS_KL) {
+            penalty = baseTarget.mul(baseTarget.add(1e-30f).log().sub(logp.get("{}:", taskRows))).sum();
+          } else {
+            NDArray e = states.get("{}:", taskRows).normalize(2, -1, 1e-12);
+            penalty = e.mul(baseTarget).sum(new int[] {1}).neg().add(m.create(1f)).sum();
+          }
+          total = total.add(Scalars.times(penalty, f.replay().penaltyWeight()));
+        }
+        NDArray loss = Scalars.over(total, denominator);
+        ag.backward(loss);
+        float[][] grads = new float[v.length][];
+        for (int t = 0; t < nLora; t++) {
+          grads[t] = leaves.get(t).getGradient().toFloatArray();
+        }
+        grads[nLora] = w.getGradient().toFloatArray();
+        return new StepResult(loss.getFloat(), grads, tokens);
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package org.loradist.train.lora;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
+import org.loradist.lora.LoraConfig;
+import org.loradist.lora.PeftAdapter;
+import org.loradist.model.Gpt2Model;
+import org.loradist.model.ModelArchitecture;
+import org.loradist.train.DataParallelTrainer;
+import org.loradist.train.ReplicaFactory;
+import org.loradist.train.StepMetrics;
+import org.loradist.train.TrainConfig;
+import org.loradist.train.TrainResult;
+
+/**
+ * The library entry points for LoRA on GPT-2-family decoders, beside {@link LoraTraining} (encoders) and with the same
+ * {@link LoraTrainingConfig} and output layout under {@code outputDir}:
+ *
+ * <pre>
+ * adapter/adapter_config.json, adapter/adapter_model.safetensors   PEFT layout: task_type CAUSAL_LM or SEQ_CLS,
+ *                                                                  base_model.model.transformer.h.N..., fan_in_fan_out
+ * adapter/lora_dist.json                                           task, architecture, labels, truncation (ours)
+ * checkpoints/step-NNNNNNNNN.ckpt                                  every segment (resumable)
+ * metrics.jsonl                                                    one line per step
+ * </pre>
+ *
+ * The LoRA config is read for a decoder: the encoder defaults (query, value), which name no GPT-2 module, become
+ * GPT-2's default {@code c_attn}; for classification the head is {@code score} (GPT2ForSequenceClassification's),
+ * which takes the place of the encoder's {@code classifier} in modules_to_save.
+ */
+public final class DecoderTraining {
+  private DecoderTraining() {
+  }
+
+  /** Causal-LM finetuning on prompt/response records; {@code reference} (may be empty) feeds replay. */
+  public static LoraTrainingResult trainCausalLm(SparkSession spark, List<PromptResponse> train,
+      List<PromptResponse> reference, LoraTrainingConfig config, String outputDir) {
+    requireDecoder(config, LoraTask.CAUSAL_LM);
+    CausalLmReplicaFactory factory = new CausalLmReplicaFactory(spec(config), replay(config, reference));
+    return run(spark, factory, train, List.of(), config, outputDir, PeftAdapter.CAUSAL_LM);
+  }
+
+  /** Last-token classification; {@code labels} names the classes by index; {@code reference} feeds replay. */
+  public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
+      List<LabeledText> reference, LoraTrainingConfig config, String outputDir) {
+    requireDecoder(config, LoraTask.CLASSIFICATION);
+    if (labels.size() < 2) {
+      throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
+    }
+    for (LabeledText t : train) {
+      if (t.label() < 0 || t.label() >= labels.size()) {
+        throw new IllegalArgumentException("training example " + t.id() + " has label " + t.label() + " outside 0.."
+            + (labels.size() - 1));
+      }
+    }
+    float[] weights = config.balancedClassWeights() ? LoraTraining.balancedWeights(train, labels.size()) : null;
+    DecoderClassificationReplicaFactory factory = new DecoderClassificationReplicaFactory(spec(config),
+        labels.size(), weights, replay(config, reference));
+    return run(spark, factory, train, labels, config, outputDir, PeftAdapter.SEQ_CLS);
+  }
+
+  /** The LoRA config as a decoder reads it (see the class comment). */
+  public static LoraConfig decoderLora(LoraConfig lora, LoraTask task) {
+    LoraConfig out = lora;
+    if (lora.targetRegex() == null && lora.targetModules().equals(LoraConfig.DEFAULT_TARGETS)) {
+      out = out.withTargetModules(Gpt2Model.DEFAULT_LORA_TARGETS);
+    }
+    List<String> save = new ArrayList<>(out.modulesToSave());
+    save.remove(ClassificationReplicaFactory.HEAD);
+    if (task == LoraTask.CLASSIFICATION && !save.contains(DecoderClassificationReplicaFactory.HEAD)) {
+      save.add(DecoderClassificationReplicaFactory.HEAD);
+    }
+    return out.withModulesToSave(save);
+  }
+
+  static DecoderLoraSpec spec(LoraTrainingConfig c) {
+    return new DecoderLoraSpec(c.modelPath(), c.maxTokens(), decoderLora(c.lora(), c.task()), c.seed(),
+        c.baseDropout());
+  }
+
+  private static void requireDecoder(LoraTrainingConfig c, LoraTask task) {
+    if (c.task() != task) {
+      throw new IllegalArgumentException("the config is for task " + c.task() + ", this entry point trains " + task);
+    }
+    ModelArchitecture arch;
+    try {
+      arch = ModelArchitecture.of(c.modelPath());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!arch.isDecoder()) {
+      throw new IllegalArgumentException("model " + c.modelPath() + " is a " + arch.modelType() + " encoder; "
+          + task.name().toLowerCase(Locale.ROOT).replace('_', '-') + " on a decoder needs a GPT-2 model directory"
+          + (task == LoraTask.CAUSAL_LM ? "" : " (or use LoraTraining for encoders)"));
+    }
+  }
+
+  private static <E extends Serializable> Replay<E> replay(LoraTrainingConfig c, List<E> reference) {
+    int perMicro = c.replayPerMicroBatch();
+    if (perMicro == 0) {
+      return Replay.none();
+    }
+    if (reference == null || reference.isEmpty()) {
+      throw new IllegalArgumentException("replay fraction " + c.replayFraction() + " needs a reference data set");
+    }
+    return new Replay<>(reference, perMicro, c.replayPenaltyWeight(), c.replayPenalty());
+  }
+
+  private static <E extends Serializable> LoraTrainingResult run(SparkSession spark, ReplicaFactory<E> factory,
+      List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String taskType) {
+    if (train == null || train.isEmpty()) {
+      throw new IllegalArgumentException("no training examples");
+    }
+    TrainConfig trainConfig = LoraTraining.trainConfig(config, train.size(), outputDir);
+    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig);
+
+    LoraConfig lora = decoderLora(config.lora(), config.task());
+    PeftAdapter adapter = PeftAdapter.ofGpt2(lora, taskType, config.modelPath(), result.state().specs(),
+        result.state().values());
+    String adapterDir = LoraTraining.trimSlash(outputDir) + "/" + LoraTraining.ADAPTER_DIR;
+    LoraTraining.writeAdapter(spark.sparkContext().hadoopConfiguration(), adapterDir, adapter,
+        sidecar(config, labels, result));
+
+    List<StepMetrics> m = result.metrics();
+    double seconds = m.stream().mapToDouble(StepMetrics::stepSeconds).sum();
+    long tokens = m.stream().mapToLong(StepMetrics::tokens).sum();
+    int tail = Math.max(1, m.size() / 10);
+    double finalLoss = m.isEmpty() ? Double.NaN
+        : m.subList(m.size() - tail, m.size()).stream().mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
+    int replayPerStep = config.replayPerMicroBatch() * config.accumulationSteps();
+    return new LoraTrainingResult(result, adapter, adapterDir, labels, train.size(), trainConfig.totalSteps(),
+        config.replayPerMicroBatch(), (double) replayPerStep / config.batchSize(), result.state().trainableCount(),
+        seconds > 0 ? tokens / seconds : 0, finalLoss);
+  }
+
+  private static String sidecar(LoraTrainingConfig c, List<String> labels, TrainResult result) {
+    JsonObject o = new JsonObject();
+    o.addProperty("task", c.task().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    o.addProperty("architecture", ModelArchitecture.GPT2.modelType());
+    o.addProperty("model_path", c.modelPath());
+    o.addProperty("max_tokens", c.maxTokens());
+    o.addProperty("head_input", c.task() == LoraTask.CLASSIFICATION
+        ? "final (ln_f) hidden state of the last real token" : "none");
+    o.addProperty("sequence", c.task() == LoraTask.CAUSAL_LM
+        ? "prompt tokens + response tokens + EOS; loss on response and EOS, mean per example" : "text tokens");
+    JsonArray l = new JsonArray();
+    labels.forEach(l::add);
+    o.add("labels", l);
+    o.addProperty("steps", result.state().step());
+    o.addProperty("seed", c.seed());
+    o.addProperty("workers", c.workers());
+    o.addProperty("batch_size", c.batchSize());
+    o.addProperty("replay_fraction", c.replayFraction());
+    o.addProperty("replay_per_micro_batch", c.replayPerMicroBatch());
+    o.addProperty("replay_penalty_weight", c.replayPenaltyWeight());
+    o.addProperty("replay_penalty", c.replayPenalty().name());
+    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+  }
+}
