@@ -25,7 +25,9 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    if (code != OK) {
+    // Exit explicitly: a local-mode driver that ran barrier stages (train) keeps Spark's non-daemon "Barrier task
+    // timer" thread alive after the session stops. Databricks jar tasks must return from main instead.
+    if (code != OK || System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
       System.exit(code);
     }
   }
