@@ -41,6 +41,9 @@ import org.loradist.train.lora.Reject;
 final class ClassificationTask implements TrainTask {
   /** Candidates for the baseline's L2 penalty, chosen on every 5th training example held out. */
   private static final double[] REG_PARAMS = {1e-4, 1e-3, 1e-2};
+  /** Below this many training examples the hold-out is too small to choose a penalty by: 1e-3 is used. */
+  private static final int MIN_EXAMPLES_TO_CHOOSE = 500;
+  private static final double DEFAULT_REG_PARAM = 1e-3;
 
   @Override
   public LoraTask loraTask() {
@@ -235,8 +238,8 @@ final class ClassificationTask implements TrainTask {
   }
 
   /**
-   * Multinomial logistic regression on embeddings: the L2 penalty chosen on every 5th training example held out,
-   * then refit on all of them. Returns the predicted class of each evaluation vector; {@code chosen[0]} gets the
+   * Multinomial logistic regression on embeddings: the L2 penalty chosen on every 5th training example held out
+   * (with at least {@value #MIN_EXAMPLES_TO_CHOOSE} examples), then refit on all of them. Returns the predicted class of each evaluation vector; {@code chosen[0]} gets the
    * penalty.
    */
   static int[] logisticRegression(SparkSession spark, float[][] trainX, int[] trainY, float[][] evalX,
@@ -250,8 +253,8 @@ final class ClassificationTask implements TrainTask {
       all.add(r);
       (i % 5 == 4 ? held : fit).add(r);
     }
-    double best = REG_PARAMS[0];
-    if (!held.isEmpty() && !fit.isEmpty()) {
+    double best = DEFAULT_REG_PARAM;
+    if (trainX.length >= MIN_EXAMPLES_TO_CHOOSE) {
       Dataset<Row> fitDf = spark.createDataFrame(fit, schema).cache();
       Dataset<Row> heldDf = spark.createDataFrame(held, schema).cache();
       double bestAccuracy = -1;

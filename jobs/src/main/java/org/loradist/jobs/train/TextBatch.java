@@ -33,8 +33,8 @@ final class TextBatch {
     for (int i = 0; i < texts.size(); i++) {
       rows.add(RowFactory.create(i, texts.get(i)));
     }
-    int slices = Math.max(1, Math.min(texts.size(), spark.sparkContext().defaultParallelism()));
-    return spark.createDataFrame(rows, SCHEMA).repartition(slices);
+    // a local relation is scanned in defaultParallelism slices: every executor gets a share, no shuffle
+    return spark.createDataFrame(rows, SCHEMA);
   }
 
   /** {@code column} of {@code stage}'s output, one value per text, in input order. */
