@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loradist.lora.PeftAdapter;
 import org.loradist.lora.PeftFormat;
+import org.loradist.model.TorchThreads;
 import org.loradist.weights.HostTensor;
 
 /**
@@ -36,6 +37,7 @@ class TrainJobTest {
   static Path eval;
   static Path complete;
   static MainTest.Result first;
+  static int threadsBefore;
 
   /** The command line of every training run here: rank 4, 32 tokens, batch 8, a checkpoint every 3 steps. */
   static List<String> args(Path output) {
@@ -47,6 +49,11 @@ class TrainJobTest {
 
   @BeforeAll
   static void trainOnce() throws Exception {
+    // The 2 cores here are shared with other builds: with 2 intra-op threads PyTorch's OpenMP barriers wait for
+    // descheduled threads (steps of 1-10 s instead of 0.2-0.6 s, measured at load ~10). One thread, here and in the
+    // killed JVM (OMP_NUM_THREADS), also keeps both runs' arithmetic identical.
+    threadsBefore = TorchThreads.intraOpThreads();
+    TorchThreads.setIntraOpThreads(1);
     List<String> trainLines = new ArrayList<>(TrainExamples.lines("train", SECTIONS, 16));
     trainLines.add(3, "{\"package\": \"broken\", \"description\": ");            // not JSON: a reject
     trainLines.add(7, "{\"package\": \"unlabelled\", \"description\": \"no section here\"}"); // no label: a reject
@@ -63,6 +70,7 @@ class TrainJobTest {
   @AfterAll
   static void stop() {
     spark.stop();
+    TorchThreads.setIntraOpThreads(threadsBefore);
   }
 
   @Test
@@ -135,7 +143,9 @@ class TrainJobTest {
     command.addAll(List.of("-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args(output));
     Path log = tmp.resolve("killed-run.log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    Process p = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     try {
       while (latestStep(checkpoints) == 0 || !Files.exists(metricsFile)) {

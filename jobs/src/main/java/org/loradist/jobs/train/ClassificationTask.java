@@ -203,28 +203,33 @@ final class ClassificationTask implements TrainTask {
       if (eval == null) {
         return null;
       }
+      long t0 = System.nanoTime();
       int[] gold = eval.stream().mapToInt(LabeledText::label).toArray();
       TextBatch evalTexts = new TextBatch(spark, eval.stream().map(LabeledText::text).toList());
       LoraModel model = new LoraModel(Identifiable.randomUID("loraModel"), adapter).setInputCol(TextBatch.TEXT);
       int[] predicted = evalTexts.run(model, "prediction").stream().mapToInt(p -> (int) (double) (Double) p)
           .toArray();
       Evaluation.ClassificationMetrics tuned = Evaluation.classification(gold, predicted, labels.size());
+      long t1 = System.nanoTime();
 
       Embedder base = new Embedder().setInputCol(TextBatch.TEXT).setOutputCol("embedding").setModelPath(modelPath)
           .setMaxTokens(maxTokens);
       float[][] trainX = new TextBatch(spark, train.stream().map(LabeledText::text).toList()).vectors(base,
           "embedding");
       float[][] evalX = evalTexts.vectors(base, "embedding");
-      double[] reg = new double[1];
+      double[] fitInfo = new double[2];
       int[] baselinePredicted = logisticRegression(spark, trainX, train.stream().mapToInt(LabeledText::label)
-          .toArray(), evalX, reg);
+          .toArray(), evalX, fitInfo);
       Evaluation.ClassificationMetrics baseline = Evaluation.classification(gold, baselinePredicted, labels.size());
 
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("eval_examples", eval.size());
       facts.put("classes", labels.size());
       facts.put("labels", labels);
-      facts.put("baseline_reg_param", reg[0]);
+      facts.put("baseline_reg_param", fitInfo[0]);
+      facts.put("baseline_iterations", (int) fitInfo[1]);
+      facts.put("lora_eval_seconds", Math.round((t1 - t0) / 1e7) / 100.0);
+      facts.put("baseline_seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
       return new EvalReport("classification", metrics(tuned), metrics(baseline),
           "logistic regression (Spark MLlib) on frozen base-model embeddings", "accuracy", facts, true);
     }
@@ -243,7 +248,7 @@ final class ClassificationTask implements TrainTask {
    * penalty.
    */
   static int[] logisticRegression(SparkSession spark, float[][] trainX, int[] trainY, float[][] evalX,
-      double[] chosen) {
+      double[] fitInfo) {
     StructType schema = new StructType().add("features", SQLDataTypes.VectorType()).add("label", DataTypes.DoubleType);
     List<Row> fit = new ArrayList<>();
     List<Row> held = new ArrayList<>();
@@ -269,9 +274,10 @@ final class ClassificationTask implements TrainTask {
       fitDf.unpersist();
       heldDf.unpersist();
     }
-    chosen[0] = best;
+    fitInfo[0] = best;
     LogisticRegressionModel model = new LogisticRegression().setMaxIter(100).setRegParam(best)
         .fit(spark.createDataFrame(all, schema));
+    fitInfo[1] = model.summary().totalIterations();
     int[] out = new int[evalX.length];
     for (int i = 0; i < evalX.length; i++) {
       out[i] = (int) model.predict(Vectors.dense(toDouble(evalX[i])));

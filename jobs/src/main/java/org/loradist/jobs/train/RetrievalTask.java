@@ -94,6 +94,7 @@ final class RetrievalTask implements TrainTask {
       if (eval == null) {
         return null;
       }
+      long t0 = System.nanoTime();
       Map<String, Integer> passageIndex = new LinkedHashMap<>();
       int[] gold = new int[eval.size()];
       for (int i = 0; i < eval.size(); i++) {
@@ -105,6 +106,7 @@ final class RetrievalTask implements TrainTask {
           .setEmbeddingCol("embedding");
       Evaluation.RetrievalMetrics tuned = Evaluation.retrieval(queries.vectors(model, "embedding"),
           passages.vectors(model, "embedding"), gold);
+      long t1 = System.nanoTime();
       Embedder base = new Embedder().setInputCol(TextBatch.TEXT).setOutputCol("embedding").setModelPath(modelPath)
           .setMaxTokens(maxTokens);
       Evaluation.RetrievalMetrics baseline = Evaluation.retrieval(queries.vectors(base, "embedding"),
@@ -112,6 +114,8 @@ final class RetrievalTask implements TrainTask {
       Map<String, Object> facts = new LinkedHashMap<>();
       facts.put("eval_queries", tuned.queries());
       facts.put("eval_passages", tuned.passages());
+      facts.put("lora_eval_seconds", Math.round((t1 - t0) / 1e7) / 100.0);
+      facts.put("baseline_seconds", Math.round((System.nanoTime() - t1) / 1e7) / 100.0);
       return new EvalReport("retrieval", metrics(tuned), metrics(baseline), "the base encoder without adapter",
           "mrr@10", facts, false);
     }

@@ -17,9 +17,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
-import org.apache.spark.ml.Pipeline;
-import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,12 +28,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.loradist.model.TorchThreads;
 import org.loradist.pipelines.embed.Embedder;
 import org.loradist.train.lora.LoraTask;
 
 /**
  * The Estimator and its model in a real local[2] Spark session, on a slice of debian-packages: a few training steps
- * (rank 4, 32 tokens), transform output, and the save/load round trip (ml Pipeline included).
+ * (rank 4, 32 tokens), transform output, and the save/load round trip.
  */
 class LoraFinetunerTest {
   static final StructType SCHEMA = new StructType().add("package", DataTypes.StringType)
@@ -44,12 +42,16 @@ class LoraFinetunerTest {
       .add("description", DataTypes.StringType);
   static SparkSession spark;
   static Dataset<Row> packages;
+  static int threadsBefore;
 
   @TempDir
   static Path tmp;
 
   @BeforeAll
   static void start() throws Exception {
+    // 2 cores shared with other builds: one PyTorch intra-op thread keeps OpenMP from waiting on descheduled threads
+    threadsBefore = TorchThreads.intraOpThreads();
+    TorchThreads.setIntraOpThreads(1);
     spark = SparkSession.builder().master("local[2]").appName("finetune-tests")
         .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
@@ -61,6 +63,7 @@ class LoraFinetunerTest {
   @AfterAll
   static void stop() {
     spark.stop();
+    TorchThreads.setIntraOpThreads(threadsBefore);
   }
 
   /** 32 packages of the two most frequent sections among the first 400 of train, plus one without a section. */
@@ -133,15 +136,12 @@ class LoraFinetunerTest {
     List<Row> again = loaded.transform(texts).orderBy("package").collectAsList();
     assertThat(again).isEqualTo(out);
 
-    // the estimator's Params round-trip too, and the model works inside an ml Pipeline saved as a whole
+    // the estimator's Params round-trip too
     String estimatorPath = tmp.resolve("saved-estimator").toString();
     finetuner.write().overwrite().save(estimatorPath);
     LoraFinetuner reread = LoraFinetuner.load(estimatorPath);
     assertThat(reread.trainingConfig()).isEqualTo(finetuner.trainingConfig());
-    PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {model}).fit(texts);
-    String pipelinePath = tmp.resolve("saved-pipeline").toString();
-    pipeline.write().overwrite().save(pipelinePath);
-    assertThat(PipelineModel.load(pipelinePath).transform(texts).orderBy("package").collectAsList()).isEqualTo(out);
+    assertThat(reread.getOrDefault(reread.labelCol())).isEqualTo("section");
   }
 
   @Test
