@@ -250,6 +250,34 @@ class TrainJobTest {
     assertThat(out).doesNotExist();
   }
 
+  @Test
+  void retrievalFromParquetAndGzippedJsonlReportsRankingMetricsBesideTheBaseEncoder() throws Exception {
+    Path pairs = tmp.resolve("pairs.parquet");
+    spark.read().json(train.toString()).where("section is not null").select("package", "synopsis", "description")
+        .coalesce(1).write().parquet(pairs.toString());
+    Path evalGz = tmp.resolve("eval-pairs.jsonl.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(evalGz))) {
+      out.write(String.join("\n", TrainExamples.lines("dev", SECTIONS, 4)).getBytes(
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+    Path output = tmp.resolve("retrieval");
+    MainTest.Result r = MainTest.run("train", "--task", "retrieval", "--train", pairs.toString(), "--eval",
+        evalGz.toString(), "--output", output.toString(), "--query-field", "synopsis", "--passage-field",
+        "description", "--max-steps", "2", "--batch-size", "8", "--rank", "4", "--max-tokens", "32", "--lr", "5e-4",
+        "--checkpoint-every", "2");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("retrieval, 32 (query, passage) pairs, 8 evaluation pairs");
+    JsonNode evalJson = TrainExamples.JSON.readTree(output.resolve("eval.json").toFile());
+    for (String key : List.of("recall@1", "recall@10", "mrr@10")) {
+      assertThat(evalJson.get(key).asDouble()).as(key).isBetween(0.0, 1.0);
+      assertThat(evalJson.path("baseline").get(key).asDouble()).as("baseline " + key).isBetween(0.0, 1.0);
+    }
+    assertThat(evalJson.get("eval_queries").asInt()).isEqualTo(8);
+    assertThat(evalJson.path("comparison").get("metric").asText()).isEqualTo("mrr@10");
+    assertThat(output.resolve("adapter/adapter_model.safetensors")).isRegularFile();
+    assertThat(Files.readString(output.resolve("report.html"))).contains("<svg", "mrr@10");
+  }
+
   /** The run's arguments with some flags overridden (a flag given twice: the later wins). */
   private static MainTest.Result run(String... overrides) {
     List<String> a = new ArrayList<>(args(tmp.resolve("never")));
