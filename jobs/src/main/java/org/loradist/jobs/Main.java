@@ -25,9 +25,13 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    // Exit explicitly: a local-mode driver that ran barrier stages (train) keeps Spark's non-daemon "Barrier task
-    // timer" thread alive after the session stops. Databricks jar tasks must return from main instead.
-    if (code != OK || System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+    // From the plain launcher, exit explicitly: a local-mode driver that ran barrier stages (train) keeps Spark's
+    // non-daemon "Barrier task timer" thread alive after the session stops. Under spark-submit (spark.master is a
+    // system property there) and on Databricks main must return instead: YARN's ApplicationMaster marks an
+    // application that calls System.exit(0) as failed, and Databricks jar tasks must not call it.
+    boolean hosted = System.getProperty("spark.master") != null
+        || System.getenv("DATABRICKS_RUNTIME_VERSION") != null;
+    if (code != OK || !hosted) {
       System.exit(code);
     }
   }

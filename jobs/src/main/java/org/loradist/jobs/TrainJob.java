@@ -131,8 +131,10 @@ public final class TrainJob implements Command {
   /** The library's training settings from the config; refused with one line when they do not fit together. */
   static LoraTrainingConfig trainingConfig(JobConfig c, LoraTask task) {
     try {
+      String model = c.string(TrainSettings.MODEL);
       LoraTrainingConfig.Builder b = LoraTrainingConfig.builder(task)
-          .modelPath(c.string(TrainSettings.MODEL))
+          // absolute, so that the adapter's lora_dist.json names the base wherever it is read from
+          .modelPath(model.equals("default") ? model : new java.io.File(model).getAbsolutePath())
           .maxTokens(c.integer(TrainSettings.MAX_TOKENS))
           .lora(LoraConfig.of(c.integer(TrainSettings.RANK), c.decimal(TrainSettings.ALPHA),
               c.decimal(TrainSettings.DROPOUT), c.list(TrainSettings.TARGETS)))

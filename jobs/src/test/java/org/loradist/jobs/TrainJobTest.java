@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.loradist.lora.PeftAdapter;
 import org.loradist.lora.PeftFormat;
 import org.loradist.model.TorchThreads;
+import org.loradist.pipelines.finetune.LoraModel;
+import org.loradist.train.lora.LoraTask;
 import org.loradist.weights.HostTensor;
 
 /**
@@ -88,6 +90,12 @@ class TrainJobTest {
     List<String> metrics = Files.readAllLines(complete.resolve("metrics.jsonl"));
     assertThat(metrics).hasSize(STEPS);
     assertThat(TrainExamples.JSON.readTree(metrics.get(STEPS - 1)).get("step").asInt()).isEqualTo(STEPS);
+
+    // the adapter folder is what LoraModel (Spark ML) loads: task, base and class names come with it
+    LoraModel model = LoraModel.fromAdapter(complete.resolve("adapter").toString(),
+        spark.sparkContext().hadoopConfiguration());
+    assertThat(model.task()).isEqualTo(LoraTask.CLASSIFICATION);
+    assertThat(model.labels()).isEqualTo(SECTIONS);
 
     JsonNode evalJson = TrainExamples.JSON.readTree(complete.resolve("eval.json").toFile());
     for (String key : List.of("accuracy", "macro_f1")) {
