@@ -4,7 +4,7 @@
 // MAGIC
 // MAGIC What `lora-dist prep` does in one command, one stage per cell, so you can look at what each stage keeps,
 // MAGIC rejects and why: **read → clean → deduplicate → chunk → embed**, a first **search** over the embeddings,
-// MAGIC and (a placeholder until it lands) **finetune with LoRA**.
+// MAGIC and **finetuning with LoRA** on the documents' own (title, text) pairs.
 // MAGIC
 // MAGIC | stage | class | in the assembly today |
 // MAGIC |---|---|---|
@@ -13,7 +13,7 @@
 // MAGIC | dedup | `org.loradist.pipelines.dedup.Deduplicator` | yes |
 // MAGIC | chunk | `org.loradist.pipelines.chunk.TextChunker` (Transformer) | yes |
 // MAGIC | embed | `org.loradist.pipelines.embed.Embedder` (Transformer) | yes |
-// MAGIC | finetune | `LoraFinetuner` (Estimator) → `LoraModel` | **not yet** (issue 4): the cell shows its intended Params |
+// MAGIC | finetune | `org.loradist.pipelines.finetune.LoraFinetuner` (Estimator) → `LoraModel` | yes |
 // MAGIC
 // MAGIC **Cluster**: Databricks Runtime 16.4 LTS **Scala 2.12** image (Spark 3.5, JDK 17), access mode *Dedicated
 // MAGIC (single user)*; library: `lora-dist-assembly.jar` (from `mvn -pl jobs -am package`, uploaded to a Volume); Spark
@@ -201,25 +201,36 @@ display(embeddings.crossJoin(question).select(dot(col("embedding"), col("q")).as
 // COMMAND ----------
 
 // MAGIC %md
-// MAGIC ## 7. Finetune with LoRA — placeholder: `LoraFinetuner` is not in the assembly yet (issue 4)
+// MAGIC ## 7. Finetune with LoRA
 // MAGIC
-// MAGIC Intended: an Estimator whose `fit(Dataset)` trains data-parallel across the executors (one long barrier task per
-// MAGIC executor: set `spark.task.cpus` to the executor's cores on the training cluster) and returns a `LoraModel`
-// MAGIC Transformer that embeds or predicts and saves/loads (MLWritable). Params as the CLI's `train` flags: task
-// MAGIC (`classification` | `retrieval`), model path, rank, alpha, dropout, targets, epochs, max steps, batch size,
-// MAGIC learning rate, workers, seed, and the field columns (text/label, or query/passage). The adapter is exported
-// MAGIC in Hugging Face PEFT layout.
+// MAGIC `LoraFinetuner` is an Estimator whose `fit` trains data-parallel across the executors (one long barrier task
+// MAGIC per worker: `workers` free task slots are needed, so set `spark.task.cpus` to the executor's cores on a
+// MAGIC training cluster and `workers` to the executor count) and returns a `LoraModel` Transformer that embeds
+// MAGIC (retrieval) or predicts (classification: `prediction`, `probability`, `predicted_label`), saved and loaded as
+// MAGIC any Spark ML model. Params as the CLI's `train` flags: `task` (`classification` | `retrieval`), `modelPath`,
+// MAGIC `rank`, `alpha`, `dropout`, `targets`, `maxSteps` or `epochs`, `batchSize`, `learningRate`, `workers`, `seed`,
+// MAGIC `maxTokens`, and the columns (`textCol`/`labelCol`, or `queryCol`/`passageCol`). `workDir` holds checkpoints
+// MAGIC and must be a path every executor can write (a Volume). The saved model's `adapter/` folder is in Hugging Face
+// MAGIC PEFT layout; `lora-dist export --merge` turns it into a plain model folder.
+// MAGIC
+// MAGIC Here: the title (the package synopsis in the sample) is a natural query for its document's text, so the
+// MAGIC documents themselves are (query, passage) pairs for contrastive retrieval finetuning.
 
 // COMMAND ----------
 
-// import org.loradist.lora.LoraFinetuner                 // not yet in the assembly
-// val finetuner = new LoraFinetuner()
-//   .setTask("retrieval").setQueryCol("title").setPassageCol("text")
-//   .setRank(8).setAlpha(16).setTargets("query,value")
-//   .setEpochs(1).setBatchSize(32).setLearningRate(2e-4).setWorkers(4).setSeed(42)
-// val model = finetuner.fit(docs)
-// model.write.overwrite().save("/Volumes/main/lora_dist/data/adapters/explore")
-// display(model.transform(chunks).select("chunk_id", "embedding").limit(5))
+import org.loradist.pipelines.finetune.{LoraFinetuner, LoraModel}
+
+val pairs = docs.where(col("title").isNotNull).select(col("title").as("query"), col("text").as("passage"))
+val finetuner = new LoraFinetuner()
+  .setTask("retrieval").setQueryCol("query").setPassageCol("passage").setTextCol("text")
+  .setRank(8).setAlpha(16).setTargets("query,value")
+  .setMaxSteps(200).setBatchSize(32).setLearningRate(2e-4).setWorkers(2).setSeed(42)
+  .setWorkDir("/Volumes/main/lora_dist/data/finetune-work")
+val model = finetuner.fit(pairs)
+model.write.overwrite().save("/Volumes/main/lora_dist/data/adapters/explore")
+val tuned = LoraModel.load("/Volumes/main/lora_dist/data/adapters/explore")
+display(tuned.transform(chunks.select("chunk_id", "text")).select(col("chunk_id"), size(col("embedding")).as("dims"))
+  .limit(5))
 
 // COMMAND ----------
 

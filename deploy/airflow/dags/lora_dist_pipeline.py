@@ -16,6 +16,7 @@ Settings (environment of the Airflow workers, read when the DAG file is parsed):
   LORA_DIST_TRAIN       training examples, jsonl or parquet (default $LORA_DIST_DATA/labels/train.jsonl)
   LORA_DIST_EVAL        held-out examples / queries with judgements (default $LORA_DIST_DATA/labels/eval.jsonl)
   LORA_DIST_TRAIN_CPUS  cores of each training executor, all given to its one task (default 4)
+  LORA_DIST_TRAIN_WORKERS  training executors = data-parallel workers, one barrier task each (default 2)
   LORA_DIST_CONF        optional HOCON config passed to every stage with --conf (field names, model, ...); it is
                         read by the driver, so in cluster deploy mode it must exist on the cluster's nodes
 
@@ -40,6 +41,7 @@ TASK = os.environ.get("LORA_DIST_TASK", "retrieval")
 TRAIN = os.environ.get("LORA_DIST_TRAIN", DATA + "/labels/train.jsonl")
 EVAL = os.environ.get("LORA_DIST_EVAL", DATA + "/labels/eval.jsonl")
 TRAIN_CPUS = int(os.environ.get("LORA_DIST_TRAIN_CPUS", "4"))
+TRAIN_WORKERS = int(os.environ.get("LORA_DIST_TRAIN_WORKERS", "2"))
 CONF = os.environ.get("LORA_DIST_CONF", "")
 
 # The run's folder: Airflow renders {{ ds }} (the logical date, YYYY-MM-DD) in each task's command.
@@ -50,7 +52,9 @@ STAGES: list[tuple[str, list[str]]] = [
     ("prep", ["prep", "--input", CORPUS, "--output", RUN + "/prep"]),
     # Base-model embeddings of the chunks: the baseline the adapter must beat, and the search index until it does.
     ("embed", ["embed", "--chunks", RUN + "/prep/chunks", "--output", RUN + "/embed"]),
-    ("train", ["train", "--task", TASK, "--train", TRAIN, "--eval", EVAL, "--output", RUN + "/train"]),
+    # An interrupted attempt's retry resumes from its last checkpoint (same inputs and settings, same output folder).
+    ("train", ["train", "--task", TASK, "--train", TRAIN, "--eval", EVAL, "--workers", str(TRAIN_WORKERS),
+               "--output", RUN + "/train"]),
     ("writeback", ["writeback", "--chunks", RUN + "/prep/chunks", "--adapter", RUN + "/train/adapter",
                    "--output", RUN + "/writeback"]),
     # eval's flags are not fixed yet (issue 5); this is the intended shape: adapted vs base on the same queries.
@@ -60,9 +64,10 @@ STAGES: list[tuple[str, list[str]]] = [
 
 # Training runs one long barrier task per executor for the whole step loop, and PyTorch sizes its thread pool from
 # spark.task.cpus: give each task all of its executor's cores (one trainer per executor, no oversubscription).
-# Barrier stages need all their slots at once, which dynamic allocation cannot promise.
+# Barrier stages need all their slots at once, which dynamic allocation cannot promise: one executor per worker.
 STAGE_SPARK_ARGS: dict[str, list[str]] = {
     "train": ["--conf", f"spark.executor.cores={TRAIN_CPUS}", "--conf", f"spark.task.cpus={TRAIN_CPUS}",
+              "--conf", f"spark.executor.instances={TRAIN_WORKERS}",
               "--conf", "spark.dynamicAllocation.enabled=false"],
 }
 

@@ -29,7 +29,13 @@ public final class Main {
       System.setProperty("ai.djl.offline", "true");
     }
     int code = run(args, System.out, System.err);
-    if (code != OK) {
+    // From the plain launcher, exit explicitly: a local-mode driver that ran barrier stages (train) keeps Spark's
+    // non-daemon "Barrier task timer" thread alive after the session stops. Under spark-submit (spark.master is a
+    // system property there) and on Databricks main must return instead: YARN's ApplicationMaster marks an
+    // application that calls System.exit(0) as failed, and Databricks jar tasks must not call it.
+    boolean hosted = System.getProperty("spark.master") != null
+        || System.getenv("DATABRICKS_RUNTIME_VERSION") != null;
+    if (code != OK || !hosted) {
       System.exit(code);
     }
   }

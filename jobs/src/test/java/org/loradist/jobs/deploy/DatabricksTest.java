@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * deploy/databricks without Databricks: the Jobs API spec is valid JSON whose spark_jar_tasks run the CLI's main
  * class from the assembly, in pipeline order, with valid invocations (CLI --dry-run, its dynamic value references
- * rendered from the job parameters' defaults); the notebook is in Databricks source format, imports only classes
- * that exist, and still says which stages are placeholders.
+ * rendered from the job parameters' defaults); the notebook is in Databricks source format and imports only classes
+ * that exist, the finetuning stages included.
  */
 class DatabricksTest {
   static final Path DIR = Path.of("../deploy/databricks").toAbsolutePath().normalize();
@@ -72,6 +72,10 @@ class DatabricksTest {
     JsonNode training = clusters.get(task(job, "train").path("job_cluster_key").asText());
     assertThat(training.path("spark_conf").path("spark.task.cpus").asInt())
         .as("training: one task per executor with all of its cores").isGreaterThan(1);
+    List<String> trainArgs = new ArrayList<>();
+    task(job, "train").path("spark_jar_task").path("parameters").forEach(a -> trainArgs.add(a.asText()));
+    assertThat(trainArgs.get(trainArgs.indexOf("--workers") + 1)).as("one data-parallel worker per executor")
+        .isEqualTo(training.path("num_workers").asText());
   }
 
   /**
@@ -118,7 +122,7 @@ class DatabricksTest {
         case INVALID -> throw new AssertionError("task " + key + " is not a valid invocation: " + run.describe());
       }
     }
-    assertThat(pending).doesNotContain("prep", "embed");
+    assertThat(pending).doesNotContain("prep", "embed", "train");
     System.out.println("databricks tasks pending a CLI command: " + pending);
   }
 
@@ -141,19 +145,20 @@ class DatabricksTest {
     }
     assertThat(classes).contains("org.loradist.pipelines.ingest.CorpusReader",
         "org.loradist.pipelines.clean.TextCleaner", "org.loradist.pipelines.dedup.Deduplicator",
-        "org.loradist.pipelines.chunk.TextChunker", "org.loradist.pipelines.embed.Embedder");
+        "org.loradist.pipelines.chunk.TextChunker", "org.loradist.pipelines.embed.Embedder",
+        "org.loradist.pipelines.finetune.LoraFinetuner", "org.loradist.pipelines.finetune.LoraModel");
     for (String name : classes) {
       assertThat(Class.forName(name, false, getClass().getClassLoader())).as(name).isNotNull();
     }
   }
 
   @Test
-  void notebookPlaceholdersAreStillPlaceholders() throws IOException {
+  void notebookFinetunesWithTheRealEstimatorAndHasNoPlaceholderLeft() throws IOException {
     String source = Files.readString(NOTEBOOK);
-    for (String stage : List.of("LoraFinetuner")) {
-      assertThat(source).contains("placeholder: `" + stage + "` is not in the assembly yet");
-      assertThat(classNamed(stage)).as(stage + " exists now: make its notebook cell real").isEmpty();
-    }
+    assertThat(source).contains("import org.loradist.pipelines.finetune.{LoraFinetuner, LoraModel}",
+        "finetuner.fit(", "LoraModel.load(");
+    assertThat(source).doesNotContainIgnoringCase("placeholder: `");
+    assertThat(classNamed("LoraFinetuner")).as("LoraFinetuner is on the classpath").isNotEmpty();
   }
 
   private static JsonNode task(JsonNode job, String key) {

@@ -52,6 +52,15 @@ public final class LoraTraining {
    */
   public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
       List<LabeledText> reference, LoraTrainingConfig config, String outputDir) {
+    return trainClassifier(spark, train, labels, reference, config, outputDir, null);
+  }
+
+  /**
+   * As above; with {@code resumeFrom} (a checkpoint, or a checkpoint directory whose newest one is used) the run
+   * continues from there and ends with the adapter of the uninterrupted run (see {@link DataParallelTrainer}).
+   */
+  public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
+      List<LabeledText> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireTask(config, LoraTask.CLASSIFICATION);
     if (labels.size() < 2) {
       throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
@@ -65,16 +74,22 @@ public final class LoraTraining {
     float[] weights = config.balancedClassWeights() ? balancedWeights(train, labels.size()) : null;
     ClassificationReplicaFactory factory = new ClassificationReplicaFactory(spec(config), labels.size(), weights,
         replay(config, reference));
-    return run(spark, factory, train, labels, config, outputDir);
+    return run(spark, factory, train, labels, config, outputDir, resumeFrom);
   }
 
   /** Retrieval: (query, passage) pairs; {@code reference} (may be empty) feeds replay. */
   public static LoraTrainingResult trainRetrieval(SparkSession spark, List<TextPair> train, List<TextPair> reference,
       LoraTrainingConfig config, String outputDir) {
+    return trainRetrieval(spark, train, reference, config, outputDir, null);
+  }
+
+  /** Retrieval, resuming from {@code resumeFrom} when it is not null (as {@code trainClassifier}). */
+  public static LoraTrainingResult trainRetrieval(SparkSession spark, List<TextPair> train, List<TextPair> reference,
+      LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireTask(config, LoraTask.RETRIEVAL);
     RetrievalReplicaFactory factory = new RetrievalReplicaFactory(spec(config), config.scale(),
         replay(config, reference));
-    return run(spark, factory, train, List.of(), config, outputDir);
+    return run(spark, factory, train, List.of(), config, outputDir, resumeFrom);
   }
 
   /** The trainer's settings for a run over {@code exampleCount} task examples. */
@@ -123,12 +138,13 @@ public final class LoraTraining {
   }
 
   private static <E extends Serializable> LoraTrainingResult run(SparkSession spark, ReplicaFactory<E> factory,
-      List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir) {
+      List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     if (train == null || train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
     TrainConfig trainConfig = trainConfig(config, train.size(), outputDir);
-    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig);
+    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig,
+        resumeFrom);
 
     String taskType = config.task() == LoraTask.CLASSIFICATION ? PeftAdapter.SEQ_CLS : PeftAdapter.FEATURE_EXTRACTION;
     String base = config.modelPath().equals("default") ? PeftAdapter.DEFAULT_BASE_MODEL : config.modelPath();
