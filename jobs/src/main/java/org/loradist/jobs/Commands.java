@@ -9,7 +9,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new PrepJob(), new EmbedJob());
+    return List.of(new PrepJob(), new EmbedJob(), new ServeJob());
   }
 
   static Optional<Command> find(String name) {
