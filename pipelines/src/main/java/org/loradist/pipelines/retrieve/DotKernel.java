@@ -10,6 +10,9 @@ public interface DotKernel {
 
   float dot(float[] query, float[] block, int offset);
 
+  /** Two vectors inside flat blocks ({@code length} numbers each): stored-to-stored, as an HNSW build needs. */
+  float dot(float[] a, int aOffset, float[] b, int bOffset, int length);
+
   /** Against IEEE half-precision bit patterns (finite values only: embeddings are L2-normalised). */
   float dotHalf(float[] query, short[] block, int offset);
 

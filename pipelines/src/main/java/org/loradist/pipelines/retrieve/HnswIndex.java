@@ -122,11 +122,23 @@ public final class HnswIndex implements VectorIndex {
     }
   }
 
-  /** During the build, each inserted node is the query: decoded once, then scored against its candidates. */
+  private record StoredScorer(VectorStore store, int ord) implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1f + store.dotStored(ord, node)) * 0.5f;
+    }
+
+    @Override
+    public int maxOrd() {
+      return store.size();
+    }
+  }
+
+  /** During the build, stored vectors are scored against each other in place (Lucene asks for many scorers). */
   private record StoreScorers(VectorStore store) implements RandomVectorScorerSupplier {
     @Override
     public RandomVectorScorer scorer(int ord) {
-      return new QueryScorer(store, store.vector(ord));
+      return new StoredScorer(store, ord);
     }
 
     @Override

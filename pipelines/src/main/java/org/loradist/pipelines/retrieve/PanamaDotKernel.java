@@ -35,21 +35,25 @@ final class PanamaDotKernel implements DotKernel {
 
   @Override
   public float dot(float[] q, float[] v, int off) {
-    int n = q.length;
+    return dot(q, 0, v, off, q.length);
+  }
+
+  @Override
+  public float dot(float[] a, int ao, float[] b, int bo, int n) {
     int i = 0;
     FloatVector a0 = FloatVector.zero(FLOATS);
     FloatVector a1 = FloatVector.zero(FLOATS);
     // two chains so consecutive FMAs do not wait on each other
     for (int bound = n - 2 * LANES; i <= bound; i += 2 * LANES) {
-      a0 = FloatVector.fromArray(FLOATS, q, i).fma(FloatVector.fromArray(FLOATS, v, off + i), a0);
-      a1 = FloatVector.fromArray(FLOATS, q, i + LANES).fma(FloatVector.fromArray(FLOATS, v, off + i + LANES), a1);
+      a0 = FloatVector.fromArray(FLOATS, a, ao + i).fma(FloatVector.fromArray(FLOATS, b, bo + i), a0);
+      a1 = FloatVector.fromArray(FLOATS, a, ao + i + LANES).fma(FloatVector.fromArray(FLOATS, b, bo + i + LANES), a1);
     }
     for (int bound = n - LANES; i <= bound; i += LANES) {
-      a0 = FloatVector.fromArray(FLOATS, q, i).fma(FloatVector.fromArray(FLOATS, v, off + i), a0);
+      a0 = FloatVector.fromArray(FLOATS, a, ao + i).fma(FloatVector.fromArray(FLOATS, b, bo + i), a0);
     }
     float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
-      s += q[i] * v[off + i];
+      s += a[ao + i] * b[bo + i];
     }
     return s;
   }

@@ -16,20 +16,24 @@ public final class ScalarDotKernel implements DotKernel {
 
   @Override
   public float dot(float[] q, float[] v, int off) {
-    int n = q.length;
+    return dot(q, 0, v, off, q.length);
+  }
+
+  @Override
+  public float dot(float[] a, int ao, float[] b, int bo, int n) {
     float s0 = 0;
     float s1 = 0;
     float s2 = 0;
     float s3 = 0;
     int i = 0;
     for (; i + 3 < n; i += 4) {
-      s0 += q[i] * v[off + i];
-      s1 += q[i + 1] * v[off + i + 1];
-      s2 += q[i + 2] * v[off + i + 2];
-      s3 += q[i + 3] * v[off + i + 3];
+      s0 += a[ao + i] * b[bo + i];
+      s1 += a[ao + i + 1] * b[bo + i + 1];
+      s2 += a[ao + i + 2] * b[bo + i + 2];
+      s3 += a[ao + i + 3] * b[bo + i + 3];
     }
     for (; i < n; i++) {
-      s0 += q[i] * v[off + i];
+      s0 += a[ao + i] * b[bo + i];
     }
     return (s0 + s1) + (s2 + s3);
   }

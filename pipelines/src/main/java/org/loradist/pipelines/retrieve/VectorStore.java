@@ -59,6 +59,14 @@ public abstract sealed class VectorStore permits VectorStore.Fp32, VectorStore.F
   /** Inner product of {@code query} (length {@link #dimension}) with the stored vector {@code ordinal}. */
   public abstract float dot(float[] query, int ordinal);
 
+  /** Inner product of two stored vectors (an HNSW build compares them all the time). */
+  public float dotStored(int a, int b) {
+    return dot(vector(a), b);
+  }
+
+  /** The same vectors (shared, not copied) scored with another kernel. */
+  public abstract VectorStore withKernel(DotKernel other);
+
   /** The stored vector as floats (decoded for fp16/int8). */
   public final float[] vector(int ordinal) {
     float[] out = new float[dimension];
@@ -77,6 +85,21 @@ public abstract sealed class VectorStore permits VectorStore.Fp32, VectorStore.F
     Fp32(int size, int dimension, DotKernel kernel) {
       super(size, dimension, kernel);
       block = new float[size * dimension];
+    }
+
+    private Fp32(Fp32 from, DotKernel kernel) {
+      super(from.size, from.dimension, kernel);
+      block = from.block;
+    }
+
+    @Override
+    public VectorStore withKernel(DotKernel other) {
+      return new Fp32(this, other);
+    }
+
+    @Override
+    public float dotStored(int a, int b) {
+      return kernel.dot(block, a * dimension, block, b * dimension, dimension);
     }
 
     @Override
@@ -118,6 +141,16 @@ public abstract sealed class VectorStore permits VectorStore.Fp32, VectorStore.F
     Fp16(int size, int dimension, DotKernel kernel) {
       super(size, dimension, kernel);
       block = new short[size * dimension];
+    }
+
+    private Fp16(Fp16 from, DotKernel kernel) {
+      super(from.size, from.dimension, kernel);
+      block = from.block;
+    }
+
+    @Override
+    public VectorStore withKernel(DotKernel other) {
+      return new Fp16(this, other);
     }
 
     @Override
@@ -168,6 +201,17 @@ public abstract sealed class VectorStore permits VectorStore.Fp32, VectorStore.F
       super(size, dimension, kernel);
       block = new byte[size * dimension];
       scales = new float[size];
+    }
+
+    private Int8(Int8 from, DotKernel kernel) {
+      super(from.size, from.dimension, kernel);
+      block = from.block;
+      scales = from.scales;
+    }
+
+    @Override
+    public VectorStore withKernel(DotKernel other) {
+      return new Int8(this, other);
     }
 
     @Override
