@@ -128,6 +128,8 @@ class SearchServerTest {
     assertThat(info.get("vectors").getAsInt()).isEqualTo(CORPUS);
     assertThat(info.get("model").getAsString()).isEqualTo("all-MiniLM-L6-v2");
     assertThat(info.get("dimension").getAsInt()).isEqualTo(384);
+    // this JVM runs without --add-modules jdk.incubator.vector: the plain-Java kernel answers
+    assertThat(info.get("kernel").getAsString()).isEqualTo("scalar");
   }
 
   @Test

@@ -39,6 +39,13 @@ class VectorIndexTest {
       assertThat(found.scores()[i]).isCloseTo((float) dot(q, vectors[found.ordinals()[i]]),
           org.assertj.core.api.Assertions.within(1e-4f));
     }
+    for (Storage s : Storage.values()) {
+      VectorStore other = fill(s, vectors);
+      assertThat(other.dotStored(5, 9)).as(s.name()).isCloseTo((float) dot(vectors[5], vectors[9]),
+          org.assertj.core.api.Assertions.within(0.01f));
+      assertThat(other.withKernel(ScalarDotKernel.INSTANCE).dot(q, 7)).isCloseTo(other.dot(q, 7),
+          org.assertj.core.api.Assertions.within(1e-4f));
+    }
   }
 
   @Test
@@ -71,7 +78,7 @@ class VectorIndexTest {
   @Test
   void hnswFindsMostOfTheExactTopTenOnEveryStorage() {
     Random random = new Random(11);
-    float[][] vectors = unitVectors(random, 4000);
+    float[][] vectors = unitVectors(random, 2500);
     for (Storage storage : Storage.values()) {
       VectorStore store = fill(storage, vectors);
       HnswIndex hnsw = HnswIndex.build(store, HnswIndex.Params.defaults());
