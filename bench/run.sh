@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs one benchmark main: bench/run.sh PrepBench ../shared/data   (prints JSON lines)
+# BENCH_JAVA_OPTS adds JVM flags (after the defaults, so e.g. -Xmx12g or --add-modules jdk.incubator.vector win).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -DskipTests -pl bench -am package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2
@@ -11,5 +12,5 @@ done
 main="$1"; shift
 cd bench
 exec java $OPENS -Djdk.reflect.useDirectMethodHandle=false -Dai.djl.offline=true -Xmx8g \
-  -Dlog4j2.configurationFile=../conf/log4j2.properties \
+  -Dlog4j2.configurationFile=../conf/log4j2.properties ${BENCH_JAVA_OPTS:-} \
   -cp "target/classes:$(cat target/bench.classpath)" "org.loradist.bench.$main" "$@"

@@ -1,0 +1,149 @@
+package org.loradist.pipelines.retrieve;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.util.hnsw.HnswGraphBuilder;
+import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.OnHeapHnswGraph;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
+import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
+
+/**
+ * Approximate top-k on Lucene's in-memory HNSW graph, built over the store's own vectors and scored with the
+ * store's kernel (so it works on fp32, fp16 and int8 alike, with the SIMD kernel where the JVM has it; Lucene's own
+ * scorers only use SIMD on Java 20+). Build is single-threaded; searches share the read-only graph.
+ */
+public final class HnswIndex implements VectorIndex {
+  /**
+   * @param maxConnections M: neighbours per node (Lucene's default 16)
+   * @param beamWidth candidates considered while inserting (Lucene's default 100)
+   * @param efSearch candidates kept while searching (at least k): the recall/speed knob
+   */
+  public record Params(int maxConnections, int beamWidth, int efSearch, long seed) {
+    public Params {
+      if (maxConnections < 2 || maxConnections > 512 || beamWidth < 1 || beamWidth > 3200 || efSearch < 1) {
+        throw new IllegalArgumentException("invalid HNSW parameters: M " + maxConnections + " (2..512), beamWidth "
+            + beamWidth + " (1..3200), efSearch " + efSearch + " (>= 1)");
+      }
+    }
+
+    public static Params defaults() {
+      return new Params(16, 100, 100, 42L);
+    }
+
+    public Params withEfSearch(int ef) {
+      return new Params(maxConnections, beamWidth, ef, seed);
+    }
+  }
+
+  private final VectorStore store;
+  private final OnHeapHnswGraph graph;
+  private final Params params;
+
+  private HnswIndex(VectorStore store, OnHeapHnswGraph graph, Params params) {
+    this.store = store;
+    this.graph = graph;
+    this.params = params;
+  }
+
+  public static HnswIndex build(VectorStore store, Params params) {
+    try {
+      HnswGraphBuilder builder =
+          HnswGraphBuilder.create(new StoreScorers(store), params.maxConnections(), params.beamWidth(), params.seed());
+      return new HnswIndex(store, builder.build(store.size()), params);
+    } catch (IOException e) {
+      throw new UncheckedIOException("building the HNSW graph failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The same graph searched with another efSearch. */
+  public HnswIndex withEfSearch(int efSearch) {
+    return new HnswIndex(store, graph, params.withEfSearch(efSearch));
+  }
+
+  public Params params() {
+    return params;
+  }
+
+  /** Heap taken by the graph's adjacency lists (the vectors are in the store). */
+  public long graphBytes() {
+    return graph.ramBytesUsed();
+  }
+
+  @Override
+  public ScoredOrdinals search(float[] query, int k) {
+    if (store.size() == 0) {
+      return new ScoredOrdinals(new int[0], new float[0]);
+    }
+    TopKnnCollector collector = new TopKnnCollector(Math.max(k, params.efSearch()), Integer.MAX_VALUE);
+    try {
+      HnswGraphSearcher.search(new QueryScorer(store, query), collector, graph, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    TopDocs docs = collector.topDocs();
+    int n = Math.min(k, docs.scoreDocs.length);
+    int[] ords = new int[n];
+    float[] scores = new float[n];
+    for (int i = 0; i < n; i++) {
+      ScoreDoc d = docs.scoreDocs[i];
+      ords[i] = d.doc;
+      scores[i] = store.dot(query, d.doc); // the inner product itself, not the graph's (1 + dot) / 2
+    }
+    return new ScoredOrdinals(ords, scores);
+  }
+
+  @Override
+  public VectorStore store() {
+    return store;
+  }
+
+  @Override
+  public String kind() {
+    return "hnsw";
+  }
+
+  /**
+   * Scores stored vectors against a query vector as Lucene's DOT_PRODUCT similarity does for unit vectors:
+   * (1 + dot) / 2, which is non-negative as Lucene's graph code expects and orders like the inner product.
+   */
+  private record QueryScorer(VectorStore store, float[] query) implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1f + store.dot(query, node)) * 0.5f;
+    }
+
+    @Override
+    public int maxOrd() {
+      return store.size();
+    }
+  }
+
+  private record StoredScorer(VectorStore store, int ord) implements RandomVectorScorer {
+    @Override
+    public float score(int node) {
+      return (1f + store.dotStored(ord, node)) * 0.5f;
+    }
+
+    @Override
+    public int maxOrd() {
+      return store.size();
+    }
+  }
+
+  /** During the build, stored vectors are scored against each other in place (Lucene asks for many scorers). */
+  private record StoreScorers(VectorStore store) implements RandomVectorScorerSupplier {
+    @Override
+    public RandomVectorScorer scorer(int ord) {
+      return new StoredScorer(store, ord);
+    }
+
+    @Override
+    public RandomVectorScorerSupplier copy() {
+      return this;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package org.loradist.pipelines.retrieve;
+
+/**
+ * How a {@link Retriever} holds and searches its vectors.
+ *
+ * @param chunks a chunks folder (or prep output) for result metadata; null: results carry chunk ids only
+ * @param storage fp32, or fp16 / int8 for half / a quarter of the memory
+ * @param hnsw null: exact search; else Lucene HNSW with these parameters
+ * @param kernel the inner-product kernel (see {@link DotKernels#best})
+ */
+public record RetrieverOptions(String chunks, Storage storage, HnswIndex.Params hnsw, DotKernel kernel) {
+  public RetrieverOptions {
+    if (storage == null || kernel == null) {
+      throw new IllegalArgumentException("storage and kernel are required");
+    }
+  }
+
+  /** Exact fp32 search with the best kernel of this JVM, no chunk metadata. */
+  public static RetrieverOptions defaults() {
+    return new RetrieverOptions(null, Storage.FP32, null, DotKernels.best());
+  }
+
+  public RetrieverOptions withChunks(String dir) {
+    return new RetrieverOptions(dir, storage, hnsw, kernel);
+  }
+
+  public RetrieverOptions withStorage(Storage s) {
+    return new RetrieverOptions(chunks, s, hnsw, kernel);
+  }
+
+  public RetrieverOptions withHnsw(HnswIndex.Params p) {
+    return new RetrieverOptions(chunks, storage, p, kernel);
+  }
+
+  public RetrieverOptions withKernel(DotKernel k) {
+    return new RetrieverOptions(chunks, storage, hnsw, k);
+  }
+}

@@ -1,0 +1,150 @@
+package org.loradist.pipelines.retrieve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class VectorIndexTest {
+  private static final int DIM = 64;
+
+  @Test
+  void topKKeepsTheBestInOrderAndBreaksTiesByOrdinal() {
+    TopK top = new TopK(3);
+    float[] scores = {0.1f, 0.9f, 0.5f, 0.9f, -1f, 0.7f};
+    for (int i = 0; i < scores.length; i++) {
+      top.offer(i, scores[i]);
+    }
+    ScoredOrdinals s = top.sorted();
+    assertThat(s.ordinals()).containsExactly(1, 3, 5);
+    assertThat(s.scores()).containsExactly(0.9f, 0.9f, 0.7f);
+    assertThatThrownBy(() -> new TopK(0)).hasMessageContaining("k must be at least 1");
+  }
+
+  @Test
+  void exactSearchMatchesASortOfAllScores() {
+    Random random = new Random(3);
+    float[][] vectors = unitVectors(random, 2000);
+    VectorStore store = fill(Storage.FP32, vectors);
+    float[] q = unit(random);
+    ScoredOrdinals found = new ExactIndex(store).search(q, 10);
+    Integer[] all = IntStream.range(0, vectors.length).boxed().toArray(Integer[]::new);
+    Arrays.sort(all, Comparator.comparingDouble((Integer i) -> -dot(q, vectors[i])));
+    assertThat(found.ordinals()).containsExactly(Arrays.stream(all).limit(10).mapToInt(Integer::intValue).toArray());
+    for (int i = 0; i < 10; i++) {
+      assertThat(found.scores()[i]).isCloseTo((float) dot(q, vectors[found.ordinals()[i]]),
+          org.assertj.core.api.Assertions.within(1e-4f));
+    }
+    for (Storage s : Storage.values()) {
+      VectorStore other = fill(s, vectors);
+      assertThat(other.dotStored(5, 9)).as(s.name()).isCloseTo((float) dot(vectors[5], vectors[9]),
+          org.assertj.core.api.Assertions.within(0.01f));
+      assertThat(other.withKernel(ScalarDotKernel.INSTANCE).dot(q, 7)).isCloseTo(other.dot(q, 7),
+          org.assertj.core.api.Assertions.within(1e-4f));
+    }
+  }
+
+  @Test
+  void halfAndInt8StoresTakeLessMemoryAndKeepTheRanking() {
+    Random random = new Random(5);
+    float[][] vectors = unitVectors(random, 3000);
+    VectorStore fp32 = fill(Storage.FP32, vectors);
+    VectorStore fp16 = fill(Storage.FP16, vectors);
+    VectorStore int8 = fill(Storage.INT8, vectors);
+    assertThat(fp32.bytesPerVector()).isEqualTo(DIM * 4);
+    assertThat(fp16.bytesPerVector()).isEqualTo(DIM * 2);
+    assertThat(int8.bytesPerVector()).isEqualTo(DIM + 4);
+    double overlap16 = 0;
+    double overlap8 = 0;
+    int queries = 20;
+    for (int i = 0; i < queries; i++) {
+      float[] q = unit(random);
+      int[] truth = new ExactIndex(fp32).search(q, 10).ordinals();
+      overlap16 += overlap(truth, new ExactIndex(fp16).search(q, 10).ordinals());
+      overlap8 += overlap(truth, new ExactIndex(int8).search(q, 10).ordinals());
+    }
+    assertThat(overlap16 / queries).as("fp16 recall@10").isGreaterThanOrEqualTo(0.99);
+    assertThat(overlap8 / queries).as("int8 recall@10").isGreaterThanOrEqualTo(0.9);
+    float[] decoded = int8.vector(17);
+    for (int j = 0; j < DIM; j++) {
+      assertThat(decoded[j]).isCloseTo(vectors[17][j], org.assertj.core.api.Assertions.within(0.01f));
+    }
+  }
+
+  @Test
+  void hnswFindsMostOfTheExactTopTenOnEveryStorage() {
+    Random random = new Random(11);
+    float[][] vectors = unitVectors(random, 2500);
+    for (Storage storage : Storage.values()) {
+      VectorStore store = fill(storage, vectors);
+      HnswIndex hnsw = HnswIndex.build(store, HnswIndex.Params.defaults());
+      ExactIndex exact = new ExactIndex(fill(Storage.FP32, vectors));
+      double recall = 0;
+      int queries = 30;
+      Random qr = new Random(13);
+      for (int i = 0; i < queries; i++) {
+        float[] q = unit(qr);
+        ScoredOrdinals approx = hnsw.search(q, 10);
+        assertThat(approx.size()).isEqualTo(10);
+        for (int j = 1; j < 10; j++) {
+          assertThat(approx.scores()[j]).isLessThanOrEqualTo(approx.scores()[j - 1] + 1e-6f);
+        }
+        recall += overlap(exact.search(q, 10).ordinals(), approx.ordinals());
+      }
+      assertThat(recall / queries).as(storage + " HNSW recall@10").isGreaterThanOrEqualTo(0.85);
+      assertThat(hnsw.graphBytes()).isPositive();
+    }
+  }
+
+  @Test
+  void aStoreTooLargeForOneArrayIsRefusedWithTheWayOut() {
+    assertThatThrownBy(() -> VectorStore.allocate(Storage.FP32, 6_000_000, 384, ScalarDotKernel.INSTANCE))
+        .hasMessageContaining("6000000 vectors of dimension 384").hasMessageContaining("Spark query job");
+  }
+
+  static double overlap(int[] truth, int[] found) {
+    long hits = Arrays.stream(found).filter(f -> Arrays.stream(truth).anyMatch(t -> t == f)).count();
+    return (double) hits / truth.length;
+  }
+
+  static VectorStore fill(Storage storage, float[][] vectors) {
+    VectorStore store = VectorStore.allocate(storage, vectors.length, vectors[0].length, DotKernels.best());
+    for (int i = 0; i < vectors.length; i++) {
+      store.set(i, vectors[i]);
+    }
+    return store;
+  }
+
+  static float[][] unitVectors(Random random, int n) {
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = unit(random);
+    }
+    return out;
+  }
+
+  static float[] unit(Random random) {
+    float[] v = DotKernelTest.gaussian(random, DIM);
+    double norm = 0;
+    for (float x : v) {
+      norm += x * x;
+    }
+    float inv = (float) (1 / Math.sqrt(norm));
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= inv;
+    }
+    return v;
+  }
+
+  static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return s;
+  }
+}
