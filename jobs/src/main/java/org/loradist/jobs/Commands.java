@@ -9,7 +9,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new PrepJob(), new EmbedJob());
+    return List.of(new PrepJob(), new EmbedJob(), new WritebackJob(), new QueryJob(), new EvalJob());
   }
 
   static Optional<Command> find(String name) {

@@ -31,7 +31,7 @@ import org.loradist.model.TorchThreads;
  * runs it group by group. A blank text gets a null output (the jobs turn those into rejects). With
  * {@code truncatedCol} set, a boolean column says whether the text was cut at {@code maxTokens}.
  */
-abstract class AdapterStage extends Transformer implements DefaultParamsWritable {
+public abstract class AdapterStage extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final int GROUP_ROWS = 1024;
 
