@@ -179,8 +179,8 @@ public final class EvalJob implements Command {
       throw e;
     }
     ctx.out().println("lora-dist eval: " + summary.verdict());
-    ctx.out().println("lora-dist eval: metrics " + out.target() + "/metrics.json, report " + out.target()
-        + "/report.html");
+    String where = out.target().startsWith("file:") ? new Path(out.target()).toUri().getPath() : out.target();
+    ctx.out().println("lora-dist eval: metrics " + where + "/metrics.json, report " + where + "/report.html");
   }
 
   private static void write(Configuration hadoop, String path, String content) throws java.io.IOException {

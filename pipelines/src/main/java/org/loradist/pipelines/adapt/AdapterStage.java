@@ -67,6 +67,34 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
     return uid;
   }
 
+  public Param<String> inputCol() {
+    return inputCol;
+  }
+
+  public Param<String> outputCol() {
+    return outputCol;
+  }
+
+  public Param<String> truncatedCol() {
+    return truncatedCol;
+  }
+
+  public Param<String> modelPath() {
+    return modelPath;
+  }
+
+  public Param<String> adapterPath() {
+    return adapterPath;
+  }
+
+  public IntParam maxTokens() {
+    return maxTokens;
+  }
+
+  public BooleanParam merge() {
+    return merge;
+  }
+
   /** What the model computes for a group of non-blank texts, one row each. */
   abstract float[][] compute(AdaptedModel model, List<String> texts);
 
