@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.trim;
 import static org.loradist.jobs.config.WritebackSettings.E_BASELINE;
-import static org.loradist.jobs.config.WritebackSettings.E_BASE_EMBEDDINGS;
 import static org.loradist.jobs.config.WritebackSettings.E_GOLD;
 import static org.loradist.jobs.config.WritebackSettings.E_ID_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_KNN_K;
@@ -86,22 +85,22 @@ final class ClassificationEval {
         .select(col("chunk_id"), col("doc_id"), col("key").as("label"), col("value").cast(DataTypes.DoubleType).as("p"));
     systems.put("adapter", score(decide(adapterLong, level), gold, "adapter", notes));
 
-    String baseline = c.string(E_BASELINE);
-    if (!baseline.isBlank()) {
+    String baseline = c.required(E_BASELINE, "--baseline");
+    String kind = InputTables.kind(spark, baseline, "baseline folder");
+    if (kind.equals("predictions")) {
       String p = InputTables.part(spark, baseline, "predictions", "baseline predictions folder");
       inputs.add(p);
       Dataset<Row> b = spark.read().parquet(p).select(col("chunk_id"), col("doc_id"), explode(col("probabilities")))
           .select(col("chunk_id"), col("doc_id"), col("key").as("label"), col("value").cast(DataTypes.DoubleType)
               .as("p"));
       systems.put("baseline", score(decide(b, level), gold, "baseline", notes));
-    } else {
-      String embDir = c.string(E_BASE_EMBEDDINGS);
+    } else if (kind.equals("embeddings")) {
       String train = c.string(E_TRAIN);
-      if (embDir.isBlank() || train.isBlank()) {
-        throw new ConfigException("eval needs a baseline: --baseline DIR (base predictions), or "
-            + "--baseline-embeddings DIR (an embed output of the same chunks) with --train PATH (labelled examples)");
+      if (train.isBlank()) {
+        throw new ConfigException("baseline " + baseline + " holds embeddings: give --train PATH (labelled examples) "
+            + "to fit the logistic regression and k-NN baselines on them");
       }
-      String embPath = InputTables.part(spark, embDir, "embeddings", "baseline embeddings folder");
+      String embPath = InputTables.part(spark, baseline, "embeddings", "baseline embeddings folder");
       inputs.add(embPath);
       inputs.add(train);
       Dataset<Row> emb = spark.read().parquet(embPath);
@@ -126,6 +125,9 @@ final class ClassificationEval {
         trainSet.unpersist();
         evalSet.unpersist();
       }
+    } else {
+      throw new ConfigException("baseline " + baseline + " holds rankings; classification needs the base model's "
+          + "predictions (a writeback output) or embeddings (an embed output)");
     }
     gold.unpersist();
     return new Result(systems, level, notes);
@@ -156,7 +158,7 @@ final class ClassificationEval {
   private static Dataset<Row> logisticRegression(Dataset<Row> train, Dataset<Row> evalSet) {
     Dataset<Row> t = train.withColumn("features", org.apache.spark.ml.functions.array_to_vector(col("embedding")));
     StringIndexerModel indexer = new StringIndexer().setInputCol("label").setOutputCol("y").fit(t);
-    LogisticRegressionModel lr = new LogisticRegression().setFamily("multinomial").setMaxIter(100)
+    LogisticRegressionModel lr = new LogisticRegression().setFamily("multinomial").setMaxIter(50)
         .setRegParam(1e-4).setFeaturesCol("features").setLabelCol("y").fit(indexer.transform(t));
     Column labels = array(java.util.Arrays.stream(indexer.labelsArray()[0]).map(l -> lit(l)).toArray(Column[]::new));
     return lr.transform(evalSet.withColumn("features",

@@ -1,7 +1,7 @@
 package org.loradist.jobs;
 
 import static org.loradist.jobs.config.WritebackSettings.E_BASELINE;
-import static org.loradist.jobs.config.WritebackSettings.E_BASE_EMBEDDINGS;
+import static org.loradist.jobs.config.WritebackSettings.E_EMBEDDINGS;
 import static org.loradist.jobs.config.WritebackSettings.E_CHUNKS;
 import static org.loradist.jobs.config.WritebackSettings.E_GOLD;
 import static org.loradist.jobs.config.WritebackSettings.E_ID_FIELD;
@@ -48,10 +48,11 @@ import org.loradist.pipelines.eval.ClassificationMetrics;
 
 /**
  * {@code lora-dist eval}: the adapter next to its baseline on the same data, always. Retrieval: Recall@1/5/10,
- * MRR@10 and nDCG@10 of the adapter's rankings (a query output) and the base encoder's (given with --baseline or
- * computed from --baseline-embeddings and --queries) against relevance judgements; the winner is decided by nDCG@10.
- * Classification: accuracy, macro-F1 and confusion matrices of the adapter's predictions (a writeback output) and of
- * the baselines (given, or logistic regression and k-NN on frozen base embeddings fitted on --train) against gold
+ * MRR@10 and nDCG@10 of the adapter's rankings (a query output, or computed here from adapted embeddings and
+ * --queries) and the base encoder's (--baseline: a query output, or an embed output searched here with the same
+ * queries) against relevance judgements; the winner is decided by nDCG@10. Classification: accuracy, macro-F1 and
+ * confusion matrices of the adapter's predictions (a writeback output) and of the baselines (--baseline: base
+ * predictions, or an embed output on which logistic regression and k-NN are fitted with --train) against gold
  * labels; decided by macro-F1. Writes metrics.json and report.html.
  */
 public final class EvalJob implements Command {
@@ -71,7 +72,7 @@ public final class EvalJob implements Command {
   public List<Flag> flags() {
     return List.of(Flag.of("--task", E_TASK), Flag.of("--rankings", E_RANKINGS), Flag.of("--judgements", E_JUDGEMENTS),
         Flag.of("--predictions", E_PREDICTIONS), Flag.of("--gold", E_GOLD), Flag.of("--baseline", E_BASELINE),
-        Flag.of("--baseline-embeddings", E_BASE_EMBEDDINGS), Flag.of("--queries", E_QUERIES),
+        Flag.of("--embeddings", E_EMBEDDINGS), Flag.of("--queries", E_QUERIES),
         Flag.of("--train", E_TRAIN), Flag.of("--chunks", E_CHUNKS), Flag.of("--output", E_OUTPUT),
         Flag.of("--id-field", E_ID_FIELD), Flag.of("--label-field", E_LABEL_FIELD),
         Flag.of("--text-field", E_TEXT_FIELD), Flag.of("--query-id-field", Q_ID_FIELD),
@@ -85,10 +86,10 @@ public final class EvalJob implements Command {
     if (!t.equals("auto")) {
       return t;
     }
-    boolean rankings = !c.string(E_RANKINGS).isBlank();
+    boolean rankings = !c.string(E_RANKINGS).isBlank() || !c.string(E_EMBEDDINGS).isBlank();
     boolean predictions = !c.string(E_PREDICTIONS).isBlank();
     if (rankings == predictions) {
-      throw new ConfigException("give --rankings (retrieval) or --predictions (classification), not "
+      throw new ConfigException("give --rankings or --embeddings (retrieval) or --predictions (classification), not "
           + (rankings ? "both" : "neither") + " (or set --task)");
     }
     return rankings ? "retrieval" : "classification";
@@ -98,8 +99,12 @@ public final class EvalJob implements Command {
   public void validate(JobContext ctx) {
     JobConfig c = ctx.config();
     c.required(E_OUTPUT, "--output");
+    c.required(E_BASELINE, "--baseline");
     if (task(c).equals("retrieval")) {
-      c.required(E_RANKINGS, "--rankings");
+      if (c.string(E_RANKINGS).isBlank()) {
+        c.required(E_EMBEDDINGS, "--rankings or --embeddings");
+        c.required(E_QUERIES, "--queries");
+      }
       c.required(E_JUDGEMENTS, "--judgements");
     } else {
       c.required(E_PREDICTIONS, "--predictions");
@@ -122,7 +127,7 @@ public final class EvalJob implements Command {
       }
     }
     List<String> named = new ArrayList<>();
-    for (Setting s : List.of(E_RANKINGS, E_JUDGEMENTS, E_PREDICTIONS, E_GOLD, E_BASELINE, E_BASE_EMBEDDINGS,
+    for (Setting s : List.of(E_RANKINGS, E_JUDGEMENTS, E_PREDICTIONS, E_GOLD, E_BASELINE, E_EMBEDDINGS,
         E_QUERIES, E_TRAIN, E_CHUNKS)) {
       if (!c.string(s).isBlank()) {
         named.add(c.string(s));

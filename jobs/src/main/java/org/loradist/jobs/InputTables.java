@@ -58,4 +58,33 @@ final class InputTables {
     Path nested = new Path(p, name);
     return fs.exists(nested) ? nested.toString() : p.toString();
   }
+
+  /**
+   * What a job output (or Parquet) folder holds: "rankings", "predictions" or "embeddings", by its part folders
+   * (rankings/, predictions/, embeddings/) or else by the columns of the Parquet in it.
+   */
+  static String kind(SparkSession spark, String dir, String what) throws IOException {
+    Path p = new Path(dir);
+    FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    if (!fs.exists(p)) {
+      throw new ConfigException(what + " not found: " + dir);
+    }
+    for (String k : List.of("rankings", "predictions", "embeddings")) {
+      if (fs.exists(new Path(p, k))) {
+        return k;
+      }
+    }
+    List<String> columns = List.of(spark.read().parquet(dir).columns());
+    if (columns.contains("rank")) {
+      return "rankings";
+    }
+    if (columns.contains("probabilities")) {
+      return "predictions";
+    }
+    if (columns.contains("embedding")) {
+      return "embeddings";
+    }
+    throw new ConfigException(what + " " + dir + " holds no rankings, predictions or embeddings (columns: " + columns
+        + ")");
+  }
 }

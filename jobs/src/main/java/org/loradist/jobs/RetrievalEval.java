@@ -3,7 +3,7 @@ package org.loradist.jobs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.loradist.jobs.config.WritebackSettings.E_BASELINE;
-import static org.loradist.jobs.config.WritebackSettings.E_BASE_EMBEDDINGS;
+import static org.loradist.jobs.config.WritebackSettings.E_EMBEDDINGS;
 import static org.loradist.jobs.config.WritebackSettings.E_CHUNKS;
 import static org.loradist.jobs.config.WritebackSettings.E_JUDGEMENTS;
 import static org.loradist.jobs.config.WritebackSettings.E_J_GRADE_FIELD;
@@ -99,40 +99,52 @@ final class RetrievalEval {
     }
 
     Map<String, RankingMetrics> systems = new LinkedHashMap<>();
-    String rankingsDir = c.required(E_RANKINGS, "--rankings");
-    String rankingsPath = InputTables.part(spark, rankingsDir, "rankings", "rankings folder");
-    inputs.add(rankingsPath);
-    systems.put("adapter", RankingMetrics.of(ranked(spark.read().parquet(rankingsPath), chunkDocs), judgements));
+    String rankingsDir = c.string(E_RANKINGS);
+    Dataset<Row> adapterRankings;
+    if (!rankingsDir.isBlank()) {
+      String p = InputTables.part(spark, rankingsDir, "rankings", "rankings folder");
+      inputs.add(p);
+      adapterRankings = spark.read().parquet(p);
+    } else {
+      String embDir = c.required(E_EMBEDDINGS, "--rankings or --embeddings");
+      adapterRankings = search(spark, c, embDir, "embeddings folder", inputs, false);
+    }
+    systems.put("adapter", RankingMetrics.of(ranked(adapterRankings, chunkDocs), judgements));
 
-    String baseline = c.string(E_BASELINE);
+    String baseline = c.required(E_BASELINE, "--baseline");
     Dataset<Row> baseRankings;
-    if (!baseline.isBlank()) {
+    String kind = InputTables.kind(spark, baseline, "baseline folder");
+    if (kind.equals("rankings")) {
       String p = InputTables.part(spark, baseline, "rankings", "baseline rankings folder");
       inputs.add(p);
       baseRankings = spark.read().parquet(p);
+    } else if (kind.equals("embeddings")) {
+      baseRankings = search(spark, c, baseline, "baseline embeddings folder", inputs, true);
     } else {
-      String embDir = c.string(E_BASE_EMBEDDINGS);
-      String queries = c.string(E_QUERIES);
-      if (embDir.isBlank() || queries.isBlank()) {
-        throw new ConfigException("eval needs a baseline: --baseline DIR (the base model's rankings), or "
-            + "--baseline-embeddings DIR (an embed output) with --queries PATH to compute them");
-      }
-      String embPath = InputTables.part(spark, embDir, "embeddings", "baseline embeddings folder");
-      inputs.add(embPath);
-      inputs.add(queries);
-      Dataset<Row> emb = spark.read().parquet(embPath);
-      QueryJob.Encoder enc = QueryJob.encoderOf(emb, embPath, "", "");
-      if (enc.adapter() != null) {
-        throw new ConfigException("baseline embeddings " + embPath + " were made with adapter " + enc.adapterId()
-            + "; the baseline is the base model (an embed output)");
-      }
-      QueryJob.Queries q = QueryJob.readQueries(spark, queries, c.string(Q_ID_FIELD), c.string(Q_QUERY_FIELD),
-          c.integer(Q_MAX_CHARS));
-      QueryJob.Embedded e = QueryJob.embedQueries(q.valid(), enc, c.integer(Q_MAX_TOKENS));
-      baseRankings = ExactSearch.topK(emb, e.ids(), e.vectors(), DEPTH);
+      throw new ConfigException("baseline " + baseline + " holds " + kind + "; retrieval needs the base model's "
+          + "rankings (a query output) or embeddings (an embed output)");
     }
     systems.put("baseline", RankingMetrics.of(ranked(baseRankings, chunkDocs), judgements));
     return new Result(systems, level, notes);
+  }
+
+  /** Top-10 rankings of --queries over an embeddings folder, embedded with the model (and adapter) that made it. */
+  private static Dataset<Row> search(SparkSession spark, JobConfig c, String dir, String what, List<String> inputs,
+      boolean baseOnly) throws IOException {
+    String queries = c.required(E_QUERIES, "--queries");
+    String embPath = InputTables.part(spark, dir, "embeddings", what);
+    inputs.add(embPath);
+    inputs.add(queries);
+    Dataset<Row> emb = spark.read().parquet(embPath);
+    QueryJob.Encoder enc = QueryJob.encoderOf(emb, embPath, "", "");
+    if (baseOnly && enc.adapter() != null) {
+      throw new ConfigException("baseline embeddings " + embPath + " were made with adapter " + enc.adapterId()
+          + "; the baseline is the base model (an embed output)");
+    }
+    QueryJob.Queries q = QueryJob.readQueries(spark, queries, c.string(Q_ID_FIELD), c.string(Q_QUERY_FIELD),
+        c.integer(Q_MAX_CHARS));
+    QueryJob.Embedded e = QueryJob.embedQueries(q.valid(), enc, c.integer(Q_MAX_TOKENS));
+    return ExactSearch.topK(emb, e.ids(), e.vectors(), DEPTH);
   }
 
   /** query → ranked ids (chunks, or their documents when {@code chunkDocs} is given), best first. */

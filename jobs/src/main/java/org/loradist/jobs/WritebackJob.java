@@ -75,7 +75,7 @@ public final class WritebackJob implements Command {
     JobConfig c = ctx.config();
     c.required(WB_CHUNKS, "--chunks");
     c.required(WB_OUTPUT, "--output");
-    resolve(c);
+    c.required(WB_ADAPTER, "--adapter"); // read at run: in a scheduled pipeline, train has not written it yet
   }
 
   /** The adapter and the base model it runs on, checked against each other: one line when they do not fit. */
@@ -105,9 +105,9 @@ public final class WritebackJob implements Command {
   @Override
   public void run(JobContext ctx) throws Exception {
     JobConfig c = ctx.config();
+    Resolved r = resolve(c); // before Spark starts: a missing or foreign adapter is one line, at once
     SparkSession spark = ctx.spark();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    Resolved r = resolve(c);
     AdapterInfo info = r.adapter();
     String chunksPath = EmbedJob.chunksFolder(c.string(WB_CHUNKS), hadoop);
     String target = c.string(WB_OUTPUT);

@@ -48,6 +48,8 @@ public final class WritebackSettings {
       "auto", "retrieval", "classification");
   public static final Setting E_RANKINGS = string("eval.rankings", "",
       "Retrieval: a query output folder (rankings/) of the adapted model.");
+  public static final Setting E_EMBEDDINGS = string("eval.embeddings", "",
+      "Retrieval, instead of --rankings: the adapted embeddings (a writeback output), searched here with --queries.");
   public static final Setting E_JUDGEMENTS = string("eval.judgements", "",
       "Retrieval: relevance judgements, jsonl/parquet with query_id, chunk_id or doc_id, optional grade (default 1).");
   public static final Setting E_J_QUERY_FIELD = string("eval.judgement-query-field", "query_id",
@@ -64,11 +66,11 @@ public final class WritebackSettings {
   public static final Setting E_GOLD = string("eval.gold", "",
       "Classification: gold labels, jsonl/parquet with an id field (a doc_id or chunk_id) and a label field.");
   public static final Setting E_BASELINE = string("eval.baseline", "",
-      "The baseline's rankings or predictions folder; empty: computed here from --baseline-embeddings.");
-  public static final Setting E_BASE_EMBEDDINGS = string("eval.baseline-embeddings", "",
-      "Base-model embeddings of the same chunks (an embed output), for the computed baseline.");
+      "The baseline: its rankings (a query output) or predictions (a writeback output), or the base model's "
+          + "embeddings of the same chunks (an embed output), from which it is computed here: base-encoder rankings "
+          + "of --queries (retrieval), or logistic regression and k-NN fitted on --train (classification).");
   public static final Setting E_QUERIES = string("eval.queries", "",
-      "Retrieval, computed baseline: the queries the rankings answer (fields: query.id-field, query.query-field).");
+      "Retrieval, for rankings computed here: the queries (fields: query.id-field, query.query-field).");
   public static final Setting E_TRAIN = string("eval.train", "",
       "Classification, computed baseline: labelled examples (fields: eval.text-field, eval.label-field) that "
           + "logistic regression and k-NN are fitted on, over frozen base embeddings.");
@@ -84,7 +86,7 @@ public final class WritebackSettings {
 
   public static final List<Setting> ALL = List.of(WB_CHUNKS, WB_ADAPTER, WB_OUTPUT, WB_MODEL, WB_MERGE,
       WB_MAX_TOKENS, Q_EMBEDDINGS, Q_QUERIES, Q_K, Q_OUTPUT, Q_ID_FIELD, Q_QUERY_FIELD, Q_MODEL, Q_ADAPTER,
-      Q_MAX_TOKENS, Q_MAX_CHARS, E_TASK, E_RANKINGS, E_JUDGEMENTS,
+      Q_MAX_TOKENS, Q_MAX_CHARS, E_TASK, E_RANKINGS, E_EMBEDDINGS, E_JUDGEMENTS,
       E_J_QUERY_FIELD, E_J_TARGET_FIELD, E_J_LEVEL, E_J_GRADE_FIELD, E_PREDICTIONS, E_GOLD, E_BASELINE,
-      E_BASE_EMBEDDINGS, E_QUERIES, E_TRAIN, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_OUTPUT);
+      E_QUERIES, E_TRAIN, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_OUTPUT);
 }
