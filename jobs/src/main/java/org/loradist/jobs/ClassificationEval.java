@@ -16,6 +16,7 @@ import static org.loradist.jobs.config.WritebackSettings.E_GOLD;
 import static org.loradist.jobs.config.WritebackSettings.E_ID_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_KNN_K;
 import static org.loradist.jobs.config.WritebackSettings.E_LABEL_FIELD;
+import static org.loradist.jobs.config.WritebackSettings.E_LR_ITER;
 import static org.loradist.jobs.config.WritebackSettings.E_PREDICTIONS;
 import static org.loradist.jobs.config.WritebackSettings.E_TEXT_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_TRAIN;
@@ -117,7 +118,7 @@ final class ClassificationEval {
       }
       Dataset<Row> trainSet = trainingSet(spark, c, train, enc);
       try {
-        systems.put("baseline_logreg", score(decide(logisticRegression(trainSet, evalSet), level), gold,
+        systems.put("baseline_logreg", score(decide(logisticRegression(trainSet, evalSet, c.integer(E_LR_ITER)), level), gold,
             "baseline_logreg", notes));
         systems.put("baseline_knn", score(decide(knn(trainSet, evalSet, c.integer(E_KNN_K)), level), gold,
             "baseline_knn", notes));
@@ -155,10 +156,10 @@ final class ClassificationEval {
   }
 
   /** Long form (chunk_id, doc_id, label, p) from multinomial logistic regression on the frozen embeddings. */
-  private static Dataset<Row> logisticRegression(Dataset<Row> train, Dataset<Row> evalSet) {
+  private static Dataset<Row> logisticRegression(Dataset<Row> train, Dataset<Row> evalSet, int maxIter) {
     Dataset<Row> t = train.withColumn("features", org.apache.spark.ml.functions.array_to_vector(col("embedding")));
     StringIndexerModel indexer = new StringIndexer().setInputCol("label").setOutputCol("y").fit(t);
-    LogisticRegressionModel lr = new LogisticRegression().setFamily("multinomial").setMaxIter(50)
+    LogisticRegressionModel lr = new LogisticRegression().setFamily("multinomial").setMaxIter(maxIter)
         .setRegParam(1e-4).setFeaturesCol("features").setLabelCol("y").fit(indexer.transform(t));
     Column labels = array(java.util.Arrays.stream(indexer.labelsArray()[0]).map(l -> lit(l)).toArray(Column[]::new));
     return lr.transform(evalSet.withColumn("features",

@@ -12,6 +12,7 @@ import static org.loradist.jobs.config.WritebackSettings.E_J_QUERY_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_J_TARGET_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_KNN_K;
 import static org.loradist.jobs.config.WritebackSettings.E_LABEL_FIELD;
+import static org.loradist.jobs.config.WritebackSettings.E_LR_ITER;
 import static org.loradist.jobs.config.WritebackSettings.E_OUTPUT;
 import static org.loradist.jobs.config.WritebackSettings.E_PREDICTIONS;
 import static org.loradist.jobs.config.WritebackSettings.E_QUERIES;
@@ -78,7 +79,7 @@ public final class EvalJob implements Command {
         Flag.of("--text-field", E_TEXT_FIELD), Flag.of("--query-id-field", Q_ID_FIELD),
         Flag.of("--query-field", Q_QUERY_FIELD), Flag.of("--judgement-query-field", E_J_QUERY_FIELD),
         Flag.of("--judgement-target-field", E_J_TARGET_FIELD), Flag.of("--judgement-level", E_J_LEVEL),
-        Flag.of("--judgement-grade-field", E_J_GRADE_FIELD), Flag.of("--knn-k", E_KNN_K));
+        Flag.of("--judgement-grade-field", E_J_GRADE_FIELD), Flag.of("--knn-k", E_KNN_K), Flag.of("--logreg-max-iter", E_LR_ITER));
   }
 
   static String task(JobConfig c) {

@@ -81,6 +81,8 @@ public final class WritebackSettings {
   public static final Setting E_LABEL_FIELD = string("eval.label-field", "label", "Field holding the label.");
   public static final Setting E_TEXT_FIELD = string("eval.text-field", "text", "Field of --train holding the text.");
   public static final Setting E_KNN_K = integer("eval.knn-k", 10, 1, 1000, "Neighbours of the k-NN baseline.");
+  public static final Setting E_LR_ITER = integer("eval.logreg-max-iter", 100, 1, 10_000,
+      "Iterations (L-BFGS) of the logistic regression baseline.");
   public static final Setting E_OUTPUT = string("eval.output", "",
       "Output folder; receives metrics.json, report.html and _manifest.json.");
 
@@ -88,5 +90,5 @@ public final class WritebackSettings {
       WB_MAX_TOKENS, Q_EMBEDDINGS, Q_QUERIES, Q_K, Q_OUTPUT, Q_ID_FIELD, Q_QUERY_FIELD, Q_MODEL, Q_ADAPTER,
       Q_MAX_TOKENS, Q_MAX_CHARS, E_TASK, E_RANKINGS, E_EMBEDDINGS, E_JUDGEMENTS,
       E_J_QUERY_FIELD, E_J_TARGET_FIELD, E_J_LEVEL, E_J_GRADE_FIELD, E_PREDICTIONS, E_GOLD, E_BASELINE,
-      E_QUERIES, E_TRAIN, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_OUTPUT);
+      E_QUERIES, E_TRAIN, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_LR_ITER, E_OUTPUT);
 }
