@@ -381,7 +381,8 @@ class WritebackQueryEvalTest {
     Path evalOut = dir.resolve("eval-cls");
     r = MainTest.run("eval", "--predictions", out.toString(), "--gold", writeJsonl("gold.jsonl", gold).toString(),
         "--id-field", "package", "--label-field", "section", "--baseline", base.toString(), "--train",
-        writeJsonl("train.jsonl", train).toString(), "--text-field", "description", "--knn-k", "3", "--logreg-max-iter", "20", "--output",
+        writeJsonl("train.jsonl", train).toString(), "--text-field", "description", "--knn-k", "3",
+        "--logreg-max-iter", "20", "--output",
         evalOut.toString());
     assertThat(r.code()).as(r.err()).isZero();
     lap("classification eval");
