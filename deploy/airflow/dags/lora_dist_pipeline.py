@@ -57,9 +57,11 @@ STAGES: list[tuple[str, list[str]]] = [
                "--output", RUN + "/train"]),
     ("writeback", ["writeback", "--chunks", RUN + "/prep/chunks", "--adapter", RUN + "/train/adapter",
                    "--output", RUN + "/writeback"]),
-    # eval's flags are not fixed yet (issue 5); this is the intended shape: adapted vs base on the same queries.
-    ("eval", ["eval", "--task", TASK, "--queries", EVAL, "--embeddings", RUN + "/writeback",
-              "--baseline", RUN + "/embed", "--output", RUN + "/eval"]),
+    # The adapter next to the base model on the same held-out data: the base embeddings (embed) are the baseline.
+    ("eval", ["eval", "--task", TASK]
+     + (["--embeddings", RUN + "/writeback", "--queries", EVAL, "--judgements", EVAL, "--chunks", RUN + "/prep"]
+        if TASK == "retrieval" else ["--predictions", RUN + "/writeback", "--gold", EVAL, "--train", TRAIN])
+     + ["--baseline", RUN + "/embed", "--output", RUN + "/eval"]),
 ]
 
 # Training runs one long barrier task per executor for the whole step loop, and PyTorch sizes its thread pool from

@@ -9,7 +9,8 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new PrepJob(), new EmbedJob(), new TrainJob(), new ExportJob(), new ServeJob());
+    return List.of(new PrepJob(), new EmbedJob(), new TrainJob(), new ExportJob(), new WritebackJob(), new QueryJob(),
+        new EvalJob(), new ServeJob());
   }
 
   static Optional<Command> find(String name) {

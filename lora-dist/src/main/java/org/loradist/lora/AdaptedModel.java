@@ -19,9 +19,9 @@ import org.loradist.weights.ModelCache;
 
 /**
  * A base model with an adapter applied, for inference: sentence embeddings (mean-pooled, L2-normalised) and, when
- * the adapter carries a {@code classifier} head, class logits of the mean-pooled output. The adapters are merged into
- * copies of their weights at load (one matmul per linear, as a plain model); the shared base stays untouched.
- * One instance per thread.
+ * the adapter carries a {@code classifier} head, class logits of the mean-pooled output. By default the adapters are
+ * merged into copies of their weights at load (one matmul per linear, as a plain model); unmerged, every forward runs
+ * base + LoRA branch as in training. Either way the shared base stays untouched. One instance per thread.
  */
 public final class AdaptedModel implements AutoCloseable {
   private static final int BATCH_TOKENS = 8192;
@@ -34,7 +34,7 @@ public final class AdaptedModel implements AutoCloseable {
   private final NDArray headWeight;
   private final NDArray headBias;
 
-  private AdaptedModel(PretrainedModel model, PeftAdapter adapter, int maxTokens) {
+  private AdaptedModel(PretrainedModel model, PeftAdapter adapter, int maxTokens, boolean mergeWeights) {
     this.model = model;
     this.encoder = model.newEncoder();
     this.tokenizer = model.newTokenizer(Math.min(maxTokens, model.config().maxPositionEmbeddings()));
@@ -55,7 +55,9 @@ public final class AdaptedModel implements AutoCloseable {
       float[][] values = adapter.valuesFor(specs);
       float[][] lora = java.util.Arrays.copyOf(values, adapters.specs().size());
       adapters.bind(manager, lora, false);
-      adapters.merge(manager);
+      if (mergeWeights) {
+        adapters.merge(manager);
+      }
       if (hw != null) {
         w = manager.create(values[lora.length], new Shape(hw.shape()));
         b = hb != null ? manager.create(values[lora.length + 1], new Shape(hb.shape()))
@@ -68,7 +70,18 @@ public final class AdaptedModel implements AutoCloseable {
 
   /** {@code modelPath} ("default" or a Hugging Face directory) with {@code adapter} (null: the base model). */
   public static AdaptedModel load(String modelPath, PeftAdapter adapter, int maxTokens) throws IOException {
-    return new AdaptedModel(ModelCache.get(modelPath), adapter, maxTokens);
+    return load(modelPath, adapter, maxTokens, true);
+  }
+
+  /** As {@link #load(String, PeftAdapter, int)}; {@code mergeWeights} false keeps the LoRA branch live. */
+  public static AdaptedModel load(String modelPath, PeftAdapter adapter, int maxTokens, boolean mergeWeights)
+      throws IOException {
+    return new AdaptedModel(ModelCache.get(modelPath), adapter, maxTokens, mergeWeights);
+  }
+
+  /** The tokenizer inputs go through (truncating at the {@code maxTokens} given at load). */
+  public TextTokenizer tokenizer() {
+    return tokenizer;
   }
 
   public PretrainedModel model() {

@@ -54,6 +54,20 @@ public final class Schemas {
       .add("model", StringType, false)
       .add("adapter", StringType, true);
 
+  /**
+   * What a classification adapter says about each chunk: the most probable {@code label} and its {@code probability},
+   * every class's probability in {@code probabilities} (label → probability, summing to 1), and, as in EMBEDDINGS,
+   * the base {@code model} and the {@code adapter} that made it.
+   */
+  public static final StructType PREDICTIONS = new StructType()
+      .add("chunk_id", StringType, false)
+      .add("doc_id", StringType, false)
+      .add("label", StringType, false)
+      .add("probability", FloatType, false)
+      .add("probabilities", createMapType(StringType, FloatType, false), false)
+      .add("model", StringType, false)
+      .add("adapter", StringType, false);
+
   /** Nothing is dropped silently: every record a stage refuses lands here. {@code position} as in RECORDS. */
   public static final StructType REJECTS = new StructType()
       .add("source", StringType, false)
