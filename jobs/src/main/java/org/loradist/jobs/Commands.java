@@ -9,7 +9,7 @@ final class Commands {
   private Commands() {}
 
   static List<Command> all() {
-    return List.of(new PrepJob(), new EmbedJob(), new TrainJob(), new ExportJob());
+    return List.of(new PrepJob(), new EmbedJob(), new TrainJob(), new ExportJob(), new GenerateJob());
   }
 
   static Optional<Command> find(String name) {

@@ -113,7 +113,7 @@ public final class Settings {
    * Every key, in reference order. Commands added later declare their keys in their own class
    * ({@code TrainSettings}, ...) and join here, so that this stays the one list the parser and docs read.
    */
-  public static final List<Setting> ALL = concat(PREP_AND_EMBED, TrainSettings.ALL);
+  public static final List<Setting> ALL = concat(PREP_AND_EMBED, TrainSettings.ALL, GenerateSettings.ALL);
 
   @SafeVarargs
   private static List<Setting> concat(List<Setting>... groups) {
