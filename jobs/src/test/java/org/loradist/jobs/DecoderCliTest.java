@@ -114,6 +114,7 @@ class DecoderCliTest {
     assertThat(comparison.get("better").asText()).isEqualTo("lower");
     assertThat(comparison.get("winner").asText()).isEqualTo("lora");
     assertThat(comparison.get("summary").asText()).startsWith("The LoRA adapter beats the baseline");
+    System.out.println("causal-lm eval: " + comparison.get("summary").asText());
     assertThat(Files.readString(causal.resolve("report.html"))).contains("<svg", "perplexity", "c_attn");
   }
 
@@ -126,6 +127,7 @@ class DecoderCliTest {
     assertThat(a.code()).as(a.err()).isZero();
     assertThat(a.out()).isNotBlank();
     assertThat(MainTest.run(greedy.toArray(String[]::new)).out()).isEqualTo(a.out());
+    System.out.printf("generate --greedy with the adapter after %s: %s", PROMPT.replace("\n", "\\n"), a.out());
 
     List<String> sampled = List.of("generate", "--model", model.toString(), "--adapter", adapter, "--prompt", PROMPT,
         "--max-new-tokens", "12", "--seed", "5", "--top-k", "20", "--top-p", "0.9");
@@ -173,6 +175,13 @@ class DecoderCliTest {
     assertThat(r.code()).isEqualTo(Main.USAGE);
     assertThat(r.err().strip()).isEqualTo("lora-dist train: retrieval needs an encoder model (config.json model_type "
         + "bert); " + model + " is gpt2");
+
+    r = MainTest.run("train", "--task", "causal-lm", "--model", model.toString(), "--targets", "query,value,dense",
+        "--train", "t.jsonl", "--output", "o");
+    assertThat(r.code()).isEqualTo(Main.USAGE);
+    assertThat(r.err().strip()).isEqualTo("lora-dist train: --targets query,value,dense (config key 'train.targets') "
+        + "names no module of the GPT-2 at " + model + "; its modules are c_attn, c_proj and c_fc (e.g. "
+        + "h.0.attn.c_attn)");
 
     Path missing = tmp.resolve("no-such-model");
     r = MainTest.run("generate", "--model", missing.toString(), "--prompt", "hi");

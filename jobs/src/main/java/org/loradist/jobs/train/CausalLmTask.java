@@ -34,6 +34,7 @@ final class CausalLmTask implements TrainTask {
 
   @Override
   public void validate(JobConfig c) {
+    DecoderTargets.require(c, LoraTask.CAUSAL_LM);
     requireFields(c, TrainSettings.TRAIN, "--train");
     requireFields(c, TrainSettings.EVAL, "--eval");
     requireFields(c, TrainSettings.REPLAY, "--replay");

@@ -31,6 +31,7 @@ final class DecoderClassificationTask implements TrainTask {
 
   @Override
   public void validate(JobConfig c) {
+    DecoderTargets.require(c, LoraTask.CLASSIFICATION);
     reader.validate(c);
   }
 
