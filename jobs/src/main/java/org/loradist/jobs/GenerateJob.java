@@ -98,6 +98,9 @@ public final class GenerateJob implements Command {
     try {
       decoder = AdaptedDecoder.load(model, adapter);
     } catch (IllegalArgumentException e) {
+      if (adapter == null) {
+        throw e;
+      }
       // an adapter whose modules or shapes are not the model's: trained on another base
       throw new ConfigException("adapter " + c.string(GenerateSettings.ADAPTER) + " does not fit model " + model
           + " (trained on another base?): " + e.getMessage());
