@@ -40,6 +40,7 @@ import org.loradist.jobs.train.TrainReport;
 import org.loradist.jobs.train.TrainTask;
 import org.loradist.jobs.train.TrainWorkDir;
 import org.loradist.lora.LoraConfig;
+import org.loradist.model.ModelArchitecture;
 import org.loradist.pipelines.finetune.FinetunedAdapter;
 import org.loradist.train.lora.LoraTask;
 import org.loradist.train.lora.LoraTraining;
@@ -68,7 +69,8 @@ public final class TrainJob implements Command {
 
   @Override
   public String summary() {
-    return "finetune an encoder with LoRA, data-parallel on Spark (adapter, checkpoints, metrics, eval, report)";
+    return "finetune an encoder or a GPT-2 decoder with LoRA, data-parallel on Spark (adapter, checkpoints, metrics, "
+        + "eval, report)";
   }
 
   @Override
@@ -95,6 +97,8 @@ public final class TrainJob implements Command {
         Flag.of("--label-field", TrainSettings.LABEL_FIELD),
         Flag.of("--query-field", TrainSettings.QUERY_FIELD),
         Flag.of("--passage-field", TrainSettings.PASSAGE_FIELD),
+        Flag.of("--prompt-field", TrainSettings.PROMPT_FIELD),
+        Flag.of("--response-field", TrainSettings.RESPONSE_FIELD),
         Flag.of("--replay", TrainSettings.REPLAY),
         Flag.of("--replay-fraction", TrainSettings.REPLAY_FRACTION),
         Flag.of("--replay-penalty", TrainSettings.REPLAY_PENALTY));
@@ -103,13 +107,9 @@ public final class TrainJob implements Command {
   @Override
   public void validate(JobContext ctx) {
     JobConfig c = ctx.config();
-    TrainTask task = TrainTask.of(c.string(TrainSettings.TASK));
+    TrainTask task = task(c);
     c.required(TrainSettings.TRAIN, "--train");
     c.required(TrainSettings.OUTPUT, "--output");
-    String model = c.string(TrainSettings.MODEL);
-    if (!model.equals("default") && !new java.io.File(model).isDirectory()) {
-      throw new ConfigException("model directory not found: " + model + " (--model, config key 'train.model')");
-    }
     boolean replay = !c.string(TrainSettings.REPLAY).isEmpty();
     double fraction = c.decimal(TrainSettings.REPLAY_FRACTION);
     if (replay != fraction > 0) {
@@ -126,6 +126,19 @@ public final class TrainJob implements Command {
       throw new ConfigException("invalid training settings: " + e.getMessage());
     }
     task.validate(c);
+  }
+
+  /** The task named by train.task, for the architecture of train.model (from its config.json). */
+  static TrainTask task(JobConfig c) {
+    String model = c.string(TrainSettings.MODEL);
+    if (!model.equals("default") && !new java.io.File(model).isDirectory()) {
+      throw new ConfigException("model directory not found: " + model + " (--model, config key 'train.model')");
+    }
+    try {
+      return TrainTask.of(c.string(TrainSettings.TASK), ModelArchitecture.of(model), model);
+    } catch (IOException e) {
+      throw new ConfigException(e.getMessage() + " (--model, config key 'train.model')");
+    }
   }
 
   /** The library's training settings from the config; refused with one line when they do not fit together. */
@@ -161,7 +174,7 @@ public final class TrainJob implements Command {
   @Override
   public void run(JobContext ctx) throws Exception {
     JobConfig c = ctx.config();
-    TrainTask task = TrainTask.of(c.string(TrainSettings.TASK));
+    TrainTask task = task(c);
     LoraTrainingConfig config = trainingConfig(c, task.loraTask());
     SparkSession spark = ctx.spark();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -238,8 +251,9 @@ public final class TrainJob implements Command {
     }
     f.put("batch size", config.batchSize());
     f.put("learning rate", config.lr());
-    f.put("LoRA", "r " + config.lora().rank() + ", alpha " + config.lora().alpha() + ", dropout "
-        + config.lora().dropout() + ", on " + String.join(", ", config.lora().targetModules()));
+    LoraConfig lora = result.adapter().config(); // as trained: a decoder reads the encoder default as c_attn
+    f.put("LoRA", "r " + lora.rank() + ", alpha " + lora.alpha() + ", dropout " + lora.dropout() + ", on "
+        + String.join(", ", lora.targetModules()));
     f.put("trainable parameters", result.trainableParameters());
     f.put("workers", config.workers());
     f.put("max tokens", config.maxTokens());

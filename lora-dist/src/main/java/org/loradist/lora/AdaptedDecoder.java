@@ -110,7 +110,23 @@ public final class AdaptedDecoder implements AutoCloseable {
     if (head == null) {
       throw new IllegalStateException("this adapter has no '" + HEAD + "' head: it generates, it does not classify");
     }
-    int classes = (int) head.getShape().get(0);
+    return perLastToken(texts, states -> ai.djl.nn.core.Linear.linear(states, head).singletonOrThrow());
+  }
+
+  /**
+   * The final (ln_f) hidden state of each text's last real token (texts cut at maxTokens): what the classification
+   * head reads, and, from the base model, the features of a frozen-model baseline.
+   */
+  public float[][] lastTokenStates(List<String> texts) {
+    return perLastToken(texts, states -> states);
+  }
+
+  /** The merged model, for scoring sequences (inference only: its weights carry no gradients). */
+  public Gpt2Model model() {
+    return model;
+  }
+
+  private float[][] perLastToken(List<String> texts, java.util.function.UnaryOperator<NDArray> map) {
     float[][] out = new float[texts.size()][];
     for (int from = 0; from < texts.size(); from += BATCH) {
       List<long[]> rows = new ArrayList<>();
@@ -119,10 +135,11 @@ public final class AdaptedDecoder implements AutoCloseable {
         rows.add(ids.length > maxTokens ? Arrays.copyOf(ids, maxTokens) : ids);
       }
       try (NDManager scope = manager.newSubManager()) {
-        NDArray states = DecoderBatches.lastTokenStates(model, scope, rows, ForwardContext.inference());
-        float[] flat = ai.djl.nn.core.Linear.linear(states, head).singletonOrThrow().toFloatArray();
+        NDArray result = map.apply(DecoderBatches.lastTokenStates(model, scope, rows, ForwardContext.inference()));
+        int width = (int) result.getShape().get(1);
+        float[] flat = result.toFloatArray();
         for (int j = 0; j < rows.size(); j++) {
-          out[from + j] = Arrays.copyOfRange(flat, j * classes, (j + 1) * classes);
+          out[from + j] = Arrays.copyOfRange(flat, j * width, (j + 1) * width);
         }
       }
     }

@@ -17,8 +17,9 @@ public final class TrainSettings {
   private static final int MAX = Integer.MAX_VALUE;
 
   public static final Setting TASK = string("train.task", "",
-      "What to train: classification (text -> label) or retrieval ((query, passage) pairs); causal-lm is reserved "
-          + "for decoder models.");
+      "What to train: classification (text -> label; encoder or decoder), retrieval ((query, passage) pairs; "
+          + "encoder) or causal-lm ((prompt, response) records, loss on the response; decoder). The model's "
+          + "config.json model_type decides encoder (bert) or decoder (gpt2).");
   public static final Setting TRAIN = string("train.train", "",
       "Training examples: a jsonl or parquet file or folder (gzip too).");
   public static final Setting EVAL = string("train.eval", "",
@@ -28,7 +29,7 @@ public final class TrainSettings {
           + "_manifest.json.");
   public static final Setting MODEL = string("train.model", "default",
       "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face model directory (config.json, model.safetensors, "
-          + "tokenizer.json).");
+          + "tokenizer.json) of a BERT encoder or a GPT-2 decoder.");
   public static final Setting EPOCHS = decimal("train.epochs", 1, 0.001, 10_000,
       "Passes over the training examples, when max-steps is 0.");
   public static final Setting MAX_STEPS = longValue("train.max-steps", 0, 0, 1_000_000_000L,
@@ -38,7 +39,7 @@ public final class TrainSettings {
   public static final Setting ACCUMULATION = integer("train.accumulation-steps", 1, 1, 1024,
       "Micro-batches per step (gradients summed before the update); batch-size must be a multiple.");
   public static final Setting LR = decimal("train.lr", 0, 0, 1,
-      "Peak AdamW learning rate; 0: the task's default (classification 1e-3, retrieval 2e-4).");
+      "Peak AdamW learning rate; 0: the task's default (classification 1e-3, retrieval and causal-lm 2e-4).");
   public static final Setting WARMUP = decimal("train.warmup-ratio", 0.06, 0, 0.99,
       "Share of the steps spent in linear warmup, then linear decay.");
   public static final Setting WEIGHT_DECAY = decimal("train.weight-decay", 0.01, 0, 10,
@@ -48,11 +49,13 @@ public final class TrainSettings {
       "LoRA alpha: the update is scaled by alpha / r.");
   public static final Setting DROPOUT = decimal("train.dropout", 0.1, 0, 0.99, "Dropout on the adapters' input.");
   public static final Setting TARGETS = list("train.targets", LoraConfig.DEFAULT_TARGETS,
-      "Module-name suffixes that get adapters (Hugging Face names: query, key, value, dense, ...).");
+      "Module-name suffixes that get adapters (Hugging Face names: query, key, value, dense, ... for BERT; c_attn, "
+          + "c_proj, c_fc for GPT-2, where the default query,value means c_attn).");
   public static final Setting WORKERS = integer("train.workers", 1, 1, 4096,
       "Data-parallel workers: barrier tasks, one model replica each; needs as many free task slots.");
   public static final Setting MAX_TOKENS = integer("train.max-tokens", 128, 3, 8192,
-      "Truncation length in tokens, [CLS]/[SEP] included.");
+      "Truncation length in tokens, [CLS]/[SEP] included (causal-lm: prompt + response + EOS, the prompt cut "
+          + "from its start, to at most half).");
   public static final Setting CHECKPOINT_EVERY = integer("train.checkpoint-every", 25, 1, MAX,
       "Steps per Spark barrier stage; a checkpoint and a progress line after each.");
   public static final Setting KEEP_CHECKPOINTS = integer("train.keep-checkpoints", 2, 0, MAX,
@@ -66,14 +69,20 @@ public final class TrainSettings {
   public static final Setting QUERY_FIELD = string("train.query-field", "query", "retrieval: field holding the query.");
   public static final Setting PASSAGE_FIELD = string("train.passage-field", "passage",
       "retrieval: field holding the passage that answers the query.");
+  public static final Setting PROMPT_FIELD = string("train.prompt-field", "prompt",
+      "causal-lm: field holding the prompt, used as is (apply any template, e.g. Alpaca's, beforehand; for raw "
+          + "Alpaca data without input: instruction).");
+  public static final Setting RESPONSE_FIELD = string("train.response-field", "response",
+      "causal-lm: field holding the response the model learns to write (Alpaca: output).");
   public static final Setting REPLAY = string("train.replay", "",
       "Reference examples replayed to keep the base model's behaviour (classification: text, label optional; "
-          + "retrieval: query and passage); empty: no replay.");
+          + "retrieval: query and passage; causal-lm: prompt and response); empty: no replay.");
   public static final Setting REPLAY_FRACTION = decimal("train.replay-fraction", 0, 0, 0.5,
       "Share of each batch drawn from the replay examples (e.g. 0.02-0.05).");
   public static final Setting REPLAY_PENALTY = decimal("train.replay-penalty", 0, 0, 1e6,
       "Weight of the penalty keeping outputs on replay examples close to the base model's (KL of the class "
-          + "probabilities for classification, cosine distance of embeddings for retrieval); 0: none.");
+          + "probabilities for classification, cosine distance of embeddings for retrieval, KL of the next-token "
+          + "distributions for causal-lm); 0: none.");
 
   public static final Setting EXPORT_ADAPTER = string("export.adapter", "",
       "Adapter folder in PEFT layout (adapter_config.json, adapter_model.safetensors), e.g. a train output's adapter/.");
@@ -86,6 +95,6 @@ public final class TrainSettings {
 
   public static final List<Setting> ALL = List.of(TASK, TRAIN, EVAL, OUTPUT, MODEL, EPOCHS, MAX_STEPS, BATCH_SIZE,
       ACCUMULATION, LR, WARMUP, WEIGHT_DECAY, RANK, ALPHA, DROPOUT, TARGETS, WORKERS, MAX_TOKENS, CHECKPOINT_EVERY,
-      KEEP_CHECKPOINTS, TEXT_FIELD, ID_FIELD, LABEL_FIELD, QUERY_FIELD, PASSAGE_FIELD, REPLAY, REPLAY_FRACTION,
+      KEEP_CHECKPOINTS, TEXT_FIELD, ID_FIELD, LABEL_FIELD, QUERY_FIELD, PASSAGE_FIELD, PROMPT_FIELD, RESPONSE_FIELD, REPLAY, REPLAY_FRACTION,
       REPLAY_PENALTY, EXPORT_ADAPTER, EXPORT_OUTPUT, EXPORT_MERGE, EXPORT_MODEL);
 }

@@ -184,7 +184,8 @@ final class ClassificationTask implements TrainTask {
     return new Examples<>(out, labels, rejects);
   }
 
-  private record Prepared(List<LabeledText> train, List<String> labels, List<LabeledText> eval,
+  /** Also read by {@link DecoderClassificationTask}, which trains and evaluates the same examples on a decoder. */
+  record Prepared(List<LabeledText> train, List<String> labels, List<LabeledText> eval,
       List<LabeledText> replay, InputRejects rejects, String modelPath, int maxTokens) implements TrainTask.Prepared {
 
     @Override

@@ -13,16 +13,23 @@ import java.util.Map;
  * @param primary the metric that decides which wins
  * @param facts evaluation-set sizes and the like, written beside the metrics
  * @param percent whether the metrics read as percentages (accuracy) rather than scores (MRR)
+ * @param lowerIsBetter whether the primary metric is a cost (loss, perplexity) rather than a score
  */
 public record EvalReport(String task, Map<String, Double> lora, Map<String, Double> baseline, String baselineMethod,
-    String primary, Map<String, Object> facts, boolean percent) {
+    String primary, Map<String, Object> facts, boolean percent, boolean lowerIsBetter) {
+
+  /** Higher wins. */
+  public EvalReport(String task, Map<String, Double> lora, Map<String, Double> baseline, String baselineMethod,
+      String primary, Map<String, Object> facts, boolean percent) {
+    this(task, lora, baseline, baselineMethod, primary, facts, percent, false);
+  }
 
   public double difference() {
     return lora.get(primary) - baseline.get(primary);
   }
 
   public String winner() {
-    double d = difference();
+    double d = lowerIsBetter ? -difference() : difference();
     return d > 0 ? "lora" : d < 0 ? "baseline" : "tie";
   }
 
@@ -54,6 +61,7 @@ public record EvalReport(String task, Map<String, Double> lora, Map<String, Doub
     m.put("baseline", base);
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("metric", primary);
+    c.put("better", lowerIsBetter ? "lower" : "higher");
     c.put("lora", lora.get(primary));
     c.put("baseline", baseline.get(primary));
     c.put("difference", difference());

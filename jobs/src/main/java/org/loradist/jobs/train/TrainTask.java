@@ -3,6 +3,7 @@ package org.loradist.jobs.train;
 import org.apache.spark.sql.SparkSession;
 import org.loradist.jobs.config.ConfigException;
 import org.loradist.jobs.config.JobConfig;
+import org.loradist.model.ModelArchitecture;
 import org.loradist.pipelines.finetune.FinetunedAdapter;
 import org.loradist.train.lora.LoraTask;
 import org.loradist.train.lora.LoraTrainingConfig;
@@ -15,16 +16,32 @@ import org.loradist.train.lora.LoraTrainingResult;
  */
 public interface TrainTask {
 
-  /** The task named by {@code train.task}. */
-  static TrainTask of(String name) {
+  /**
+   * The task named by {@code train.task} for a model of architecture {@code arch} (at {@code modelPath}, named in
+   * refusals): encoders train classification and retrieval, decoders classification and causal-lm.
+   */
+  static TrainTask of(String name, ModelArchitecture arch, String modelPath) {
     return switch (name) {
-      case "classification" -> new ClassificationTask();
-      case "retrieval" -> new RetrievalTask();
-      case "causal-lm" -> throw new ConfigException("causal-lm needs a decoder model; not yet supported "
-          + "(tasks: classification, retrieval)");
-      case "" -> throw new ConfigException("missing --task (config key 'train.task'): classification or retrieval");
+      case "classification" -> arch.isDecoder() ? new DecoderClassificationTask() : new ClassificationTask();
+      case "retrieval" -> {
+        if (arch.isDecoder()) {
+          throw new ConfigException("retrieval needs an encoder model (config.json model_type bert); " + modelPath
+              + " is " + arch.modelType());
+        }
+        yield new RetrievalTask();
+      }
+      case "causal-lm" -> {
+        if (!arch.isDecoder()) {
+          throw new ConfigException("causal-lm needs a decoder model (config.json model_type gpt2); "
+              + (modelPath.equals("default") ? "default (the bundled all-MiniLM-L6-v2)" : modelPath) + " is "
+              + arch.modelType());
+        }
+        yield new CausalLmTask();
+      }
+      case "" -> throw new ConfigException("missing --task (config key 'train.task'): classification, retrieval or "
+          + "causal-lm");
       default -> throw new ConfigException("unknown task '" + name + "' for --task (config key 'train.task'); "
-          + "expected classification or retrieval");
+          + "expected classification, retrieval or causal-lm");
     };
   }
 

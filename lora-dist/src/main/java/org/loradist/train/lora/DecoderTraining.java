@@ -43,14 +43,29 @@ public final class DecoderTraining {
   /** Causal-LM finetuning on prompt/response records; {@code reference} (may be empty) feeds replay. */
   public static LoraTrainingResult trainCausalLm(SparkSession spark, List<PromptResponse> train,
       List<PromptResponse> reference, LoraTrainingConfig config, String outputDir) {
+    return trainCausalLm(spark, train, reference, config, outputDir, null);
+  }
+
+  /**
+   * As above; with {@code resumeFrom} (a checkpoint, or a checkpoint directory whose newest one is used) the run
+   * continues from there, as {@link LoraTraining#trainClassifier} does.
+   */
+  public static LoraTrainingResult trainCausalLm(SparkSession spark, List<PromptResponse> train,
+      List<PromptResponse> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireDecoder(config, LoraTask.CAUSAL_LM);
     CausalLmReplicaFactory factory = new CausalLmReplicaFactory(spec(config), replay(config, reference));
-    return run(spark, factory, train, List.of(), config, outputDir, PeftAdapter.CAUSAL_LM);
+    return run(spark, factory, train, List.of(), config, outputDir, PeftAdapter.CAUSAL_LM, resumeFrom);
   }
 
   /** Last-token classification; {@code labels} names the classes by index; {@code reference} feeds replay. */
   public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
       List<LabeledText> reference, LoraTrainingConfig config, String outputDir) {
+    return trainClassifier(spark, train, labels, reference, config, outputDir, null);
+  }
+
+  /** Last-token classification, resuming from {@code resumeFrom} when it is not null. */
+  public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
+      List<LabeledText> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireDecoder(config, LoraTask.CLASSIFICATION);
     if (labels.size() < 2) {
       throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
@@ -64,7 +79,7 @@ public final class DecoderTraining {
     float[] weights = config.balancedClassWeights() ? LoraTraining.balancedWeights(train, labels.size()) : null;
     DecoderClassificationReplicaFactory factory = new DecoderClassificationReplicaFactory(spec(config),
         labels.size(), weights, replay(config, reference));
-    return run(spark, factory, train, labels, config, outputDir, PeftAdapter.SEQ_CLS);
+    return run(spark, factory, train, labels, config, outputDir, PeftAdapter.SEQ_CLS, resumeFrom);
   }
 
   /** The LoRA config as a decoder reads it (see the class comment). */
@@ -115,12 +130,14 @@ public final class DecoderTraining {
   }
 
   private static <E extends Serializable> LoraTrainingResult run(SparkSession spark, ReplicaFactory<E> factory,
-      List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String taskType) {
+      List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String taskType,
+      String resumeFrom) {
     if (train == null || train.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
     TrainConfig trainConfig = LoraTraining.trainConfig(config, train.size(), outputDir);
-    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig);
+    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig,
+        resumeFrom);
 
     LoraConfig lora = decoderLora(config.lora(), config.task());
     PeftAdapter adapter = PeftAdapter.ofGpt2(lora, taskType, config.modelPath(), result.state().specs(),

@@ -4,10 +4,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.loradist.lora.AdaptedDecoder;
 import org.loradist.lora.AdaptedModel;
+import org.loradist.model.ForwardContext;
+import org.loradist.model.Gpt2Config;
 
-/** The metrics {@code eval.json} reports: accuracy and macro-F1; recall@1, recall@10 and MRR@10 by exact search. */
+/**
+ * The metrics {@code eval.json} reports: accuracy and macro-F1; recall@1, recall@10 and MRR@10 by exact search;
+ * response-token loss and perplexity for causal-LM.
+ */
 public final class Evaluation {
+  private static final int LM_BATCH = 8;
+
   private Evaluation() {
   }
 
@@ -15,6 +26,15 @@ public final class Evaluation {
   }
 
   public record RetrievalMetrics(double recallAt1, double recallAt10, double mrrAt10, int queries, int passages) {
+  }
+
+  /**
+   * @param loss mean cross-entropy (nats) over every target token of every example (response tokens and EOS, as
+   *     training counts them), i.e. the token-weighted mean, as perplexity is usually defined
+   * @param perplexity {@code exp(loss)}
+   * @param tokens target tokens scored
+   */
+  public record CausalLmMetrics(double loss, double perplexity, long tokens, int examples) {
   }
 
   /** Macro-F1 averages over the classes that occur in gold or predictions (scikit-learn's average="macro"). */
@@ -100,5 +120,35 @@ public final class Evaluation {
       s += a[i] * b[i];
     }
     return s;
+  }
+
+  /**
+   * Response loss of {@code model} on prompt/response examples, each encoded as training encodes it
+   * ({@link CausalLm#encode}, cut at {@code maxTokens}). Runs on the calling thread, {@value #LM_BATCH} examples a
+   * forward pass.
+   */
+  public static CausalLmMetrics causalLm(AdaptedDecoder model, List<PromptResponse> examples, int maxTokens) {
+    if (examples.isEmpty()) {
+      throw new IllegalArgumentException("no examples to evaluate");
+    }
+    Gpt2Config config = model.base().config();
+    int width = Math.min(maxTokens, config.nPositions());
+    double nll = 0;
+    long tokens = 0;
+    for (int from = 0; from < examples.size(); from += LM_BATCH) {
+      List<CausalLm.Sequence> seqs = new ArrayList<>();
+      for (PromptResponse p : examples.subList(from, Math.min(examples.size(), from + LM_BATCH))) {
+        seqs.add(CausalLm.encode(model.tokenizer(), p.prompt(), p.response(), config.bosTokenId(),
+            config.eosTokenId(), width));
+      }
+      try (NDManager m = NDManager.newBaseManager()) {
+        NDArray logProbs = CausalLm.targetLogProbs(model.model(), m, seqs, ForwardContext.inference());
+        long[] t = CausalLm.targets(seqs);
+        nll -= logProbs.gather(m.create(t, new Shape(t.length, 1)), 1).sum().getFloat();
+        tokens += t.length;
+      }
+    }
+    double loss = nll / tokens;
+    return new CausalLmMetrics(loss, Math.exp(loss), tokens, examples.size());
   }
 }

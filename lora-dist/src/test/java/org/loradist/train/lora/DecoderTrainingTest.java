@@ -200,6 +200,49 @@ class DecoderTrainingTest {
     try (AdaptedDecoder model = AdaptedDecoder.load(modelPath, back, 32)) {
       float[][] logits = model.logits(List.of(examples.get(0).text(), "short"));
       assertThat(logits).hasDimensions(2, 3);
+      // the head reads the last-token states: logits = states . score^T (GPT-2's score head has no bias)
+      float[][] states = model.lastTokenStates(List.of(examples.get(0).text(), "short"));
+      float[] head = back.savedModules().get("score.weight").toFloats();
+      int width = CONFIG.nEmbd();
+      assertThat(states).hasDimensions(2, width);
+      for (int i = 0; i < 2; i++) {
+        for (int k = 0; k < 3; k++) {
+          double dot = 0;
+          for (int j = 0; j < width; j++) {
+            dot += states[i][j] * head[k * width + j];
+          }
+          assertThat(logits[i][k]).isCloseTo((float) dot, org.assertj.core.data.Offset.offset(1e-4f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void causalLmEvaluationIsTheMeanLossPerResponseTokenWhateverTheBatching() throws IOException {
+    List<PromptResponse> some = records.subList(0, 11); // a batch of 8 and one of 3, padded to their longest
+    try (AdaptedDecoder base = AdaptedDecoder.load(modelPath, null)) {
+      Evaluation.CausalLmMetrics all = Evaluation.causalLm(base, some, 64);
+      double nll = 0;
+      long tokens = 0;
+      for (PromptResponse p : some) {
+        Evaluation.CausalLmMetrics one = Evaluation.causalLm(base, List.of(p), 64);
+        // one example: the token mean is the training loss's per-example mean
+        CausalLm.Sequence seq = CausalLm.encode(base.tokenizer(), p.prompt(), p.response(),
+            CONFIG.bosTokenId(), CONFIG.eosTokenId(), 64);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+          float trainingLoss = CausalLm.crossEntropySum(CausalLm.targetLogProbs(base.model(), m, List.of(seq),
+              org.loradist.model.ForwardContext.inference()), List.of(seq)).getFloat();
+          assertThat(one.loss()).isCloseTo(trainingLoss, org.assertj.core.data.Offset.offset(1e-5));
+        }
+        assertThat(one.tokens()).isEqualTo(seq.targets());
+        nll += one.loss() * one.tokens();
+        tokens += one.tokens();
+      }
+      assertThat(all.tokens()).isEqualTo(tokens);
+      assertThat(all.examples()).isEqualTo(11);
+      assertThat(all.loss()).isCloseTo(nll / tokens, org.assertj.core.data.Offset.offset(1e-5));
+      assertThat(all.perplexity()).isCloseTo(Math.exp(all.loss()), org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(all.loss()).as("a random model over %d tokens", CONFIG.vocabSize()).isGreaterThan(1.0);
     }
   }
 
