@@ -51,29 +51,45 @@ final class PrepPipeline {
     Dataset<Row> cleaned = refuseRepeatedIds(cleaner().transform(records))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      step(spark, "read_clean");
       CleanSummary clean = TextCleaner.summarize(cleaned);
       manifest.lap("read_clean");
 
+      step(spark, "write_rejects");
       Dataset<Row> rejects = cleaned.filter(col("reject_reason").isNotNull()).select(
           col("source"), col("position"), substring_index(col("reject_reason"), ":", 1).as("stage"),
           col("reject_reason").as("reason"), col("sample"));
       write(rejects.orderBy("source", "position"), out.part("rejects"));
+      manifest.lap("write_rejects");
 
+      step(spark, "dedup");
       Dataset<Row> candidates = cleaned.filter(col("reject_reason").isNull()).select(docColumns());
       DedupResult dedup = Deduplicator.run(candidates, dedupConfig());
+      manifest.lap("dedup");
+      step(spark, "write_docs");
       write(dedup.duplicates().orderBy("doc_id"), out.part("duplicates"));
       write(dedup.kept().select(docColumns()).orderBy("doc_id"), out.part("docs"));
-      manifest.lap("dedup");
+      manifest.lap("write_docs");
 
+      step(spark, "chunk_write");
       Dataset<Row> docs = spark.read().parquet(out.part("docs"));
       Dataset<Row> chunks = chunker().transform(docs);
       write(chunks.orderBy("doc_id", "ordinal"), out.part("chunks"));
-      manifest.lap("chunk");
+      manifest.lap("chunk_write");
 
-      return count(spark, out, clean, manifest);
+      step(spark, "count");
+      PrepResult result = count(spark, out, clean, manifest);
+      manifest.lap("count");
+      return result;
     } finally {
       cleaned.unpersist();
+      step(spark, null);
     }
+  }
+
+  /** Labels the Spark jobs that follow (Spark UI, event log, listeners) with the prep step they belong to. */
+  private static void step(SparkSession spark, String name) {
+    spark.sparkContext().setJobDescription(name == null ? null : "prep:" + name);
   }
 
   private PrepResult count(SparkSession spark, AtomicOutput out, CleanSummary clean, Manifest manifest) {
