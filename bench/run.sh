@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs one benchmark main: bench/run.sh PrepBench ../shared/data   (prints JSON lines)
+# JVM options via BENCH_JAVA_OPTS, e.g. BENCH_JAVA_OPTS="-Dprepbench.scales=1,4 -Dprepbench.jobs=true"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -q -B -DskipTests -Dassembly.skip=true -pl bench -am package dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >&2

@@ -19,7 +19,11 @@ import org.loradist.pipelines.chunk.TextChunker;
  * prep throughput (MB/s of input text) on 2 cores for the debian-packages train split and the PostgreSQL manual, at
  * 1x, 2x and 4x the input (slices of 1/4, 1/2 and all of each corpus), with the time per step from the manifest.
  * Peer, in the same run: Spark reading the same files as plain text and counting lines (the I/O floor).
- * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]. Prints one JSON line per figure.
+ * Per run also: the Spark jobs, stages and tasks of each prep step (jobs are labelled by PrepPipeline), the chunker
+ * alone on the written docs (noop sink: splits chunk_write into compute and write), the load average, and at the
+ * end the marginal MB/s between 1x and 4x (the per-MB cost with the fixed cost taken out).
+ * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]; -Dprepbench.scales=1,2,4 -Dprepbench.corpus=debian-train|
+ * postgresql-manual -Dprepbench.jobs=true (one line per Spark job). Prints one JSON line per figure.
  */
 public final class PrepBench {
   public static void main(String[] args) throws Exception {
