@@ -13,12 +13,17 @@ import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.SparkSession;
 import org.loradist.jobs.Main;
 import org.loradist.jobs.output.Manifest;
+import org.loradist.pipelines.chunk.TextChunker;
 
 /**
  * prep throughput (MB/s of input text) on 2 cores for the debian-packages train split and the PostgreSQL manual, at
  * 1x, 2x and 4x the input (slices of 1/4, 1/2 and all of each corpus), with the time per step from the manifest.
  * Peer, in the same run: Spark reading the same files as plain text and counting lines (the I/O floor).
- * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]. Prints one JSON line per figure.
+ * Per run also: the Spark jobs, stages and tasks of each prep step (jobs are labelled by PrepPipeline), the chunker
+ * alone on the written docs (noop sink: splits chunk_write into compute and write), the load average, and at the
+ * end the marginal MB/s between 1x and 4x (the per-MB cost with the fixed cost taken out).
+ * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]; -Dprepbench.scales=1,2,4 -Dprepbench.corpus=debian-train|
+ * postgresql-manual -Dprepbench.jobs=true (one line per Spark job). Prints one JSON line per figure.
  */
 public final class PrepBench {
   public static void main(String[] args) throws Exception {
@@ -30,7 +35,10 @@ public final class PrepBench {
     try (var s = Files.list(pages)) {
       html = s.filter(p -> p.toString().endsWith(".html")).sorted().toList();
     }
-    for (int scale : new int[] {1, 2, 4}) {
+    String only = System.getProperty("prepbench.corpus", "");
+    int[] scales = java.util.Arrays.stream(System.getProperty("prepbench.scales", "1,2,4").split(","))
+        .mapToInt(Integer::parseInt).toArray();
+    for (int scale : scales) {
       Path in = Files.createDirectories(work.resolve("debian-" + scale));
       Path file = in.resolve("train.jsonl");
       try (Writer w = Files.newBufferedWriter(file)) {
@@ -39,7 +47,9 @@ public final class PrepBench {
           w.write('\n');
         }
       }
-      run("debian-train", scale, in, Files.size(file), work, "--text-field", "description", "--id-field", "package");
+      if (!only.equals("postgresql-manual")) {
+        run("debian-train", scale, in, Files.size(file), work, "--text-field", "description", "--id-field", "package");
+      }
       Path hin = Files.createDirectories(work.resolve("pg-" + scale));
       long bytes = 0;
       for (Path p : html.subList(0, html.size() * scale / 4)) {
@@ -49,14 +59,37 @@ public final class PrepBench {
         }
         bytes += Files.size(target);
       }
-      run("postgresql-manual", scale, hin, bytes, work);
+      if (!only.equals("debian-train")) {
+        run("postgresql-manual", scale, hin, bytes, work);
+      }
     }
+    marginal();
+  }
+
+  /** corpus -> scale -> {MB, seconds} */
+  private static final Map<String, Map<Integer, double[]>> RESULTS = new java.util.TreeMap<>();
+
+  /** The per-MB cost with the fixed cost taken out: (MB at 4x - MB at 1x) / (s at 4x - s at 1x). */
+  private static void marginal() {
+    RESULTS.forEach((corpus, byScale) -> {
+      double[] small = byScale.get(1);
+      double[] large = byScale.get(4);
+      if (small != null && large != null) {
+        double dMb = large[0] - small[0];
+        double dS = large[1] - small[1];
+        System.out.printf("{\"figure\":\"prep_marginal\",\"corpus\":\"%s\",\"mb_1x_to_4x\":%.2f,"
+                + "\"extra_seconds\":%.2f,\"marginal_mb_per_s\":%.2f,\"fixed_seconds_estimate\":%.2f}%n",
+            corpus, dMb, dS, dS > 0 ? dMb / dS : Double.POSITIVE_INFINITY, small[1] - small[0] * dS / dMb);
+      }
+    });
   }
 
   private static void run(String corpus, int scale, Path input, long bytes, Path work, String... flags)
       throws Exception {
     SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "8").getOrCreate();
+    JobTimeline timeline = new JobTimeline();
+    spark.sparkContext().addSparkListener(timeline);
     try {
       long t0 = System.nanoTime();
       long lines = spark.read().text(input.toString()).count();
@@ -64,18 +97,50 @@ public final class PrepBench {
       Path out = work.resolve("out-" + corpus + "-" + scale);
       List<String> cli = new ArrayList<>(List.of("prep", "--input", input.toString(), "--output", out.toString()));
       cli.addAll(List.of(flags));
+      double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      int firstJob = timeline.jobs().size();
       long t1 = System.nanoTime();
       int rc = Main.run(cli.toArray(String[]::new), System.out, System.err);
       double secs = (System.nanoTime() - t1) / 1e9;
       if (rc != 0) {
         throw new IllegalStateException("prep failed for " + corpus);
       }
+      // Chunking alone (tokenise + split, no sort, no write): splits the chunk_write step into compute and write.
+      long t2 = System.nanoTime();
+      new TextChunker().transform(spark.read().parquet(out.resolve("docs").toString()))
+          .write().format("noop").mode("overwrite").save();
+      double chunkOnly = (System.nanoTime() - t2) / 1e9;
+      spark.sparkContext().listenerBus().waitUntilEmpty();
       Map<String, Object> m = Manifest.read(Files.readString(out.resolve("_manifest.json")));
       double mb = bytes / 1e6;
+      RESULTS.computeIfAbsent(corpus, k -> new java.util.TreeMap<>()).put(scale, new double[] {mb, secs});
       System.out.printf("{\"figure\":\"prep_throughput\",\"corpus\":\"%s\",\"scale\":%d,\"input_mb\":%.2f,"
-              + "\"seconds\":%.2f,\"mb_per_s\":%.2f,\"peer\":\"spark text read+count (%d lines)\","
-              + "\"peer_seconds\":%.2f,\"steps_s\":%s,\"counts\":%s}%n",
-          corpus, scale, mb, secs, mb / secs, lines, peer, json(m.get("timings_s")), json(m.get("counts")));
+              + "\"seconds\":%.2f,\"mb_per_s\":%.2f,\"load_avg\":%.1f,\"peer\":\"spark text read+count (%d lines)\","
+              + "\"peer_seconds\":%.2f,\"steps_s\":%s,\"chunk_compute_only_s\":%.2f,\"counts\":%s}%n",
+          corpus, scale, mb, secs, mb / secs, load, lines, peer, json(m.get("timings_s")), chunkOnly,
+          json(m.get("counts")));
+      List<JobTimeline.Job> jobs = timeline.jobs().subList(firstJob, timeline.jobs().size()).stream()
+          .filter(j -> j.step().startsWith("prep:") || j.step().equals("(none)")).toList();
+      Map<String, double[]> steps = new java.util.LinkedHashMap<>();
+      for (JobTimeline.Job j : jobs) {
+        double[] a = steps.computeIfAbsent(j.step(), k -> new double[4]);
+        a[0]++;
+        a[1] += j.stagesRun();
+        a[2] += j.tasks();
+        a[3] += j.seconds();
+      }
+      StringBuilder b = new StringBuilder();
+      steps.forEach((step, a) -> b.append(b.length() == 0 ? "" : ",").append(String.format(
+          "\"%s\":{\"jobs\":%d,\"stages\":%d,\"tasks\":%d,\"job_s\":%.2f}", step, (int) a[0], (int) a[1],
+          (int) a[2], a[3])));
+      System.out.printf("{\"figure\":\"prep_spark_jobs\",\"corpus\":\"%s\",\"scale\":%d,\"steps\":{%s}}%n",
+          corpus, scale, b);
+      if (Boolean.getBoolean("prepbench.jobs")) {
+        for (JobTimeline.Job j : jobs) {
+          System.out.printf("  job %d %-18s %-45s stages=%d tasks=%d %.2fs%n", j.id(), j.step(), j.callSite(),
+              j.stagesRun(), j.tasks(), j.seconds());
+        }
+      }
     } finally {
       spark.stop();
     }

@@ -1,11 +1,13 @@
 package org.loradist.jobs;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,33 +49,49 @@ final class PrepPipeline {
   }
 
   PrepResult run(SparkSession spark, List<String> inputs, AtomicOutput out, Manifest manifest) {
-    Dataset<Row> records = CorpusReader.read(spark, inputs, readerOptions());
-    Dataset<Row> cleaned = refuseRepeatedIds(cleaner().transform(records))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> records = spreadOverCores(spark, CorpusReader.read(spark, inputs, readerOptions()));
+    Dataset<Row> cleanedRecords = cleaner().transform(records).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      step(spark, "read_clean");
+      Dataset<Row> cleaned = refuseRepeatedIds(cleanedRecords);
       CleanSummary clean = TextCleaner.summarize(cleaned);
       manifest.lap("read_clean");
 
+      step(spark, "write_rejects");
       Dataset<Row> rejects = cleaned.filter(col("reject_reason").isNotNull()).select(
           col("source"), col("position"), substring_index(col("reject_reason"), ":", 1).as("stage"),
           col("reject_reason").as("reason"), col("sample"));
-      write(rejects.orderBy("source", "position"), out.part("rejects"));
+      write(rejects, out.part("rejects"), "source", "position");
+      manifest.lap("write_rejects");
 
+      step(spark, "dedup");
       Dataset<Row> candidates = cleaned.filter(col("reject_reason").isNull()).select(docColumns());
       DedupResult dedup = Deduplicator.run(candidates, dedupConfig());
-      write(dedup.duplicates().orderBy("doc_id"), out.part("duplicates"));
-      write(dedup.kept().select(docColumns()).orderBy("doc_id"), out.part("docs"));
       manifest.lap("dedup");
+      step(spark, "write_docs");
+      write(dedup.duplicates(), out.part("duplicates"), "doc_id");
+      write(dedup.kept().select(docColumns()), out.part("docs"), "doc_id");
+      manifest.lap("write_docs");
 
+      step(spark, "chunk_write");
       Dataset<Row> docs = spark.read().parquet(out.part("docs"));
       Dataset<Row> chunks = chunker().transform(docs);
-      write(chunks.orderBy("doc_id", "ordinal"), out.part("chunks"));
-      manifest.lap("chunk");
+      write(chunks, out.part("chunks"), "doc_id", "ordinal");
+      manifest.lap("chunk_write");
 
-      return count(spark, out, clean, manifest);
+      step(spark, "count");
+      PrepResult result = count(spark, out, clean, manifest);
+      manifest.lap("count");
+      return result;
     } finally {
-      cleaned.unpersist();
+      cleanedRecords.unpersist();
+      step(spark, null);
     }
+  }
+
+  /** Labels the Spark jobs that follow (Spark UI, event log, listeners) with the prep step they belong to. */
+  private static void step(SparkSession spark, String name) {
+    spark.sparkContext().setJobDescription(name == null ? null : "prep:" + name);
   }
 
   private PrepResult count(SparkSession spark, AtomicOutput out, CleanSummary clean, Manifest manifest) {
@@ -100,16 +118,38 @@ final class PrepPipeline {
     return result;
   }
 
-  /** A later record carrying an id already taken would make doc and chunk ids ambiguous: it is refused. */
+  /**
+   * A later record carrying an id already taken would make doc and chunk ids ambiguous: it is refused. The ranking
+   * shuffles only (doc_id, source, position) of the live rows, not their text; the few refused records are then
+   * marked by a join on (source, position) that leaves {@code cleaned} where it is (broadcast when they are few).
+   */
   private static Dataset<Row> refuseRepeatedIds(Dataset<Row> cleaned) {
     Column live = col("reject_reason").isNull();
-    Dataset<Row> ranked = cleaned.withColumn("_id_rank",
-        when(live, row_number().over(Window.partitionBy(col("doc_id"), live).orderBy("source", "position"))));
-    Column repeated = live.and(col("_id_rank").gt(1));
-    return ranked
-        .withColumn("sample", when(repeated, lit("doc_id already used by an earlier record")).otherwise(col("sample")))
-        .withColumn("reject_reason", when(repeated, lit(DUPLICATE_ID)).otherwise(col("reject_reason")))
-        .drop("_id_rank");
+    Dataset<Row> repeated = cleaned.filter(live)
+        .select(col("doc_id"), col("source"), col("position"),
+            row_number().over(Window.partitionBy(col("doc_id")).orderBy("source", "position")).as("_id_rank"))
+        .filter(col("_id_rank").gt(1))
+        .select(col("source"), col("position"), lit(true).as("_repeated"))
+        .localCheckpoint(true);
+    boolean few = repeated.count() <= BROADCAST_REFUSALS;
+    Column isRepeated = col("_repeated").isNotNull();
+    return cleaned.join(few ? broadcast(repeated) : repeated, scala.collection.JavaConverters.asScalaBuffer(List.of("source", "position")).toSeq(), "left")
+        .withColumn("sample", when(isRepeated, lit("doc_id already used by an earlier record")).otherwise(col("sample")))
+        .withColumn("reject_reason", when(isRepeated, lit(DUPLICATE_ID)).otherwise(col("reject_reason")))
+        .select(Arrays.stream(cleaned.columns()).map(name -> col(name)).toArray(Column[]::new));
+  }
+
+  /** Up to this many refused (source, position) pairs are broadcast rather than joined by a shuffle. */
+  private static final long BROADCAST_REFUSALS = 1_000_000;
+
+  /**
+   * One large file is one read partition: cleaning, the costly part, would then run on one core. Fewer partitions
+   * than cores are spread by a hash of (source, position): deterministic, so a retried task sees the same rows.
+   */
+  private static Dataset<Row> spreadOverCores(SparkSession spark, Dataset<Row> records) {
+    int cores = spark.sparkContext().defaultParallelism();
+    return records.rdd().getNumPartitions() >= cores ? records
+        : records.repartition(cores * 2, col("source"), col("position"));
   }
 
   private static Column[] docColumns() {
@@ -118,8 +158,13 @@ final class PrepPipeline {
         col("meta"), col("chars"), col("content_hash")};
   }
 
-  private static void write(Dataset<Row> ds, String path) {
-    ds.write().mode(SaveMode.ErrorIfExists).parquet(path);
+  /**
+   * Writes rows hash-partitioned by the first key and sorted by the keys within each file: one shuffle, no sampling
+   * job (a global orderBy samples its input first, computing it twice). Same rows and files on every rerun.
+   */
+  private static void write(Dataset<Row> ds, String path, String... keys) {
+    Column[] sortKeys = Arrays.stream(keys).map(name -> col(name)).toArray(Column[]::new);
+    ds.repartition(col(keys[0])).sortWithinPartitions(sortKeys).write().mode(SaveMode.ErrorIfExists).parquet(path);
   }
 
   private ReaderOptions readerOptions() {

@@ -5,8 +5,14 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Connected components of an undirected graph given as an edge DataFrame, computed with Spark joins: min-label
@@ -18,7 +24,8 @@ import org.apache.spark.sql.Row;
  *
  * <p>Each round's labels are checkpointed (reliable checkpoint when the SparkContext has a checkpoint dir, else
  * {@code localCheckpoint}) so the lineage, and the plan Spark must analyse, stays one round deep. The edges and
- * labels never reach the driver; only the count of changed labels does.
+ * labels never reach the driver; only the count of changed labels does (an accumulator filled while a round is
+ * checkpointed, so a round is one job).
  */
 public final class ConnectedComponents {
   /** More rounds than this means something is wrong (labels only decrease); refuse rather than loop. */
@@ -31,14 +38,21 @@ public final class ConnectedComponents {
    * @return {@code vertex}, {@code component}: one row per vertex that has an edge; component = smallest vertex id
    */
   public static Dataset<Row> of(Dataset<Row> edges) {
-    Dataset<Row> adjacency = checkpoint(edges.select(col("src").as("vertex"), col("dst").as("neighbour"))
-        .union(edges.select(col("dst").as("vertex"), col("src").as("neighbour")))
+    // The edges are read twice below (both directions): computed once, whatever produced them.
+    Dataset<Row> edgeList = checkpoint(edges.select(col("src"), col("dst")));
+    Dataset<Row> adjacency = checkpoint(edgeList.select(col("src").as("vertex"), col("dst").as("neighbour"))
+        .union(edgeList.select(col("dst").as("vertex"), col("src").as("neighbour")))
         .filter(col("vertex").notEqual(col("neighbour")))
         .distinct());
+    if (adjacency.isEmpty()) {
+      // No edge, no component: skip the rounds (a corpus without near-duplicates is common).
+      return adjacency.select(col("vertex"), col("neighbour").as("component"));
+    }
     Dataset<Row> labels = checkpoint(adjacency.groupBy("vertex")
         .agg(min("neighbour").as("smallest_neighbour"))
         .select(col("vertex"), least(col("vertex"), col("smallest_neighbour")).as("component")));
 
+    SparkContext sc = edges.sparkSession().sparkContext();
     for (int round = 1; round <= MAX_ROUNDS; round++) {
       Dataset<Row> fromNeighbours = adjacency
           .join(labels.select(col("vertex").as("neighbour"), col("component")), "neighbour")
@@ -47,12 +61,21 @@ public final class ConnectedComponents {
       Dataset<Row> propagated = fromNeighbours.union(labels.select(col("vertex"), col("component"),
               col("component").as("previous")))
           .groupBy("vertex").agg(min("component").as("component"), min("previous").as("previous"));
-      Dataset<Row> next = checkpoint(propagated
+      // Changed labels are counted while the round is checkpointed, not by a second job over it. A retried task
+      // may count twice; only "none changed" decides, and a retry of a task that saw no change adds nothing.
+      LongAccumulator changed = sc.longAccumulator("connected-components changed labels, round " + round);
+      UserDefinedFunction countChange = functions.udf((UDF2<String, String, Boolean>) (label, previous) -> {
+        if (!label.equals(previous)) {
+          changed.add(1);
+        }
+        return true;
+      }, DataTypes.BooleanType).asNondeterministic();
+      labels = checkpoint(propagated
           .join(propagated.select(col("vertex").as("component"), col("component").as("label_of_label")), "component")
-          .select(col("vertex"), least(col("component"), col("label_of_label")).as("component"), col("previous")));
-      long changed = next.filter(col("component").notEqual(col("previous"))).count();
-      labels = next.select("vertex", "component");
-      if (changed == 0) {
+          .select(col("vertex"), least(col("component"), col("label_of_label")).as("component"), col("previous"))
+          .filter(countChange.apply(col("component"), col("previous")))
+          .select("vertex", "component"));
+      if (changed.value() == 0) {
         return labels;
       }
     }

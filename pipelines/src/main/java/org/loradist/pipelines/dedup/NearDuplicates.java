@@ -14,6 +14,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -53,12 +55,15 @@ public final class NearDuplicates {
     UserDefinedFunction bandKeys = functions.udf(
         (UDF1<byte[], long[]>) bytes -> hasher.bandKeys(hasher.signature(fromBytes(bytes))),
         DataTypes.createArrayType(DataTypes.LongType, false));
-    Dataset<Row> bands = shingled
-        .select(col("doc_id"), posexplode(bandKeys.apply(col("shingles"))).as(new String[] {"band", "key"}));
-    Dataset<Row> buckets = bands.groupBy("band", "key")
-        .agg(count(lit(1)).as("n"), min("doc_id").as("anchor"))
-        .filter(col("n").gt(1));
-    Dataset<Row> members = bands.join(buckets, seq("band", "key"));
+    // The bucket sizes and anchors come from a window over (band, key): one shuffle, and the MinHash signatures
+    // (b*r hashes per shingle, the costly part) are computed once; the members of colliding buckets are kept
+    // (checkpointed: they are read three times below and are few).
+    WindowSpec bucket = Window.partitionBy("band", "key");
+    Dataset<Row> members = ConnectedComponents.checkpoint(shingled
+        .select(col("doc_id"), posexplode(bandKeys.apply(col("shingles"))).as(new String[] {"band", "key"}))
+        .select(col("band"), col("key"), col("doc_id"), count(lit(1)).over(bucket).as("n"),
+            min("doc_id").over(bucket).as("anchor"))
+        .filter(col("n").gt(1)));
 
     Dataset<Row> small = members.filter(col("n").leq(config.maxBucketSize()));
     Dataset<Row> smallPairs = small.select(col("band"), col("key"), col("doc_id").as("doc_a"))
