@@ -124,9 +124,9 @@ class RunJobTest {
     assertThat(finished()).isEqualTo(before);
 
     // An early stage's setting changed: refused before anything runs, naming the key and both values.
-    MainTest.Result early = run("--set", "prep.chunk.max-tokens=64");
+    MainTest.Result early = run("--set", "prep.chunk.max-tokens=200");
     assertThat(early.code()).isEqualTo(Main.USAGE);
-    assertThat(early.err()).contains("stage prep", "prep.chunk.max-tokens: 256 -> 64");
+    assertThat(early.err()).contains("stage prep", "prep.chunk.max-tokens: 256 -> 200");
     assertThat(finished()).isEqualTo(before);
 
     // Told where the new versions go, only writeback and eval run; the earlier versions stay.
