@@ -10,7 +10,7 @@ final class Commands {
 
   static List<Command> all() {
     return List.of(new PrepJob(), new EmbedJob(), new TrainJob(), new ExportJob(), new WritebackJob(), new QueryJob(),
-        new EvalJob(), new ServeJob(), new GenerateJob());
+        new EvalJob(), new ServeJob(), new GenerateJob(), new RunJob());
   }
 
   static Optional<Command> find(String name) {

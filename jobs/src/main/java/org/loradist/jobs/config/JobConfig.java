@@ -57,6 +57,23 @@ public final class JobConfig {
     return jc;
   }
 
+  /**
+   * This configuration with some keys set to other values (e.g. paths that {@code run} derives between stages);
+   * validated like a loaded one.
+   */
+  public JobConfig with(Map<String, ?> values) {
+    Config c = config;
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      requireKnown(e.getKey(), "lora-dist run");
+      c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue(), "derived by lora-dist run"));
+    }
+    JobConfig jc = new JobConfig(c);
+    for (Setting s : Settings.ALL) {
+      jc.validate(s);
+    }
+    return jc;
+  }
+
   private static Config parseFile(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigException("config file not found: " + file);

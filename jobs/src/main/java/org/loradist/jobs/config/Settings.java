@@ -114,7 +114,7 @@ public final class Settings {
    * ({@code TrainSettings}, ...) and join here, so that this stays the one list the parser and docs read.
    */
   public static final List<Setting> ALL = concat(PREP_AND_EMBED, TrainSettings.ALL, WritebackSettings.ALL,
-      ServeSettings.ALL, GenerateSettings.ALL);
+      ServeSettings.ALL, GenerateSettings.ALL, RunSettings.ALL);
 
   @SafeVarargs
   private static List<Setting> concat(List<Setting>... groups) {

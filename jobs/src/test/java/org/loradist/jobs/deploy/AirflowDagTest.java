@@ -148,7 +148,7 @@ class AirflowDagTest {
     env.put("LORA_DIST_SPARK_ARGS", "--master spark://127.0.0.1:7077 --conf spark.cores.max=2");
     env.put("LORA_DIST_DATA", tmp.toString());
     env.put("LORA_DIST_CORPUS", ROOT.resolve("samples/quickstart").toString());
-    env.put("LORA_DIST_CONF", ROOT.resolve("conf/quickstart.conf").toString());
+    env.put("LORA_DIST_CONF", ROOT.resolve("conf/quickstart-prep.conf").toString());
     env.put("LORA_DIST_TRAIN", tmp.resolve("train.jsonl").toString());
     env.put("LORA_DIST_EVAL", tmp.resolve("eval.jsonl").toString());
     Process p;
