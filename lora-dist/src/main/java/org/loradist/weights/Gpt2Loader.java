@@ -6,10 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.loradist.model.Gpt2Config;
 import org.loradist.model.Gpt2Model;
@@ -51,34 +48,10 @@ public final class Gpt2Loader {
     }
 
     Map<String, long[]> expected = Gpt2Model.parameterShapes(config);
-    List<String> problems = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : expected.entrySet()) {
-      HostTensor t = tensors.get(e.getKey());
-      if (t == null) {
-        problems.add("missing tensor '" + e.getKey() + "'");
-      } else if (!Arrays.equals(t.shape(), e.getValue())) {
-        problems.add("tensor '" + e.getKey() + "' has shape " + Arrays.toString(t.shape()) + ", the config needs "
-            + Arrays.toString(e.getValue()));
-      } else if (!t.type().isFloat()) {
-        problems.add("tensor '" + e.getKey() + "' is " + t.type() + ", not a float type");
-      }
-    }
-    for (String name : tensors.keySet()) {
-      if (!expected.containsKey(name)) {
-        problems.add("unexpected tensor '" + name + "'");
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new IOException(weightsFile + " does not match its config: " + String.join("; ", problems));
-    }
+    ModelLoader.requireShapes(expected, tensors, weightsFile);
     NDManager manager = NDManager.newBaseManager();
     try {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      for (String name : expected.keySet()) {
-        NDArray a = tensors.get(name).toNDArray(manager);
-        a.setName(name);
-        params.put(name, a);
-      }
+      Map<String, NDArray> params = ModelLoader.toNDArrays(expected, tensors, manager);
       return new PretrainedDecoder(dir.toString(), config, params, manager,
           new PretrainedModel.TokenizerSource(tokenizerFile));
     } catch (RuntimeException e) {

@@ -143,9 +143,9 @@ public final class ModelLoader {
     return out;
   }
 
-  private static PretrainedModel build(String id, EncoderConfig config, Map<String, HostTensor> tensors,
-      String origin, PretrainedModel.TokenizerSource tokenizer) throws IOException {
-    Map<String, long[]> expected = BertEncoder.parameterShapes(config);
+  /** Refuses a checkpoint whose tensors are not exactly the architecture's: names, shapes, float types. */
+  static void requireShapes(Map<String, long[]> expected, Map<String, HostTensor> tensors, Object origin)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
       HostTensor t = tensors.get(e.getKey());
@@ -166,14 +166,27 @@ public final class ModelLoader {
     if (!problems.isEmpty()) {
       throw new IOException(origin + " does not match its config: " + String.join("; ", problems));
     }
+  }
+
+  /** The checked tensors as named NDArrays of {@code manager}, in the architecture's order. */
+  static Map<String, NDArray> toNDArrays(Map<String, long[]> expected, Map<String, HostTensor> tensors,
+      NDManager manager) {
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    for (String name : expected.keySet()) {
+      NDArray a = tensors.get(name).toNDArray(manager);
+      a.setName(name);
+      params.put(name, a);
+    }
+    return params;
+  }
+
+  private static PretrainedModel build(String id, EncoderConfig config, Map<String, HostTensor> tensors,
+      String origin, PretrainedModel.TokenizerSource tokenizer) throws IOException {
+    Map<String, long[]> expected = BertEncoder.parameterShapes(config);
+    requireShapes(expected, tensors, origin);
     NDManager manager = NDManager.newBaseManager();
     try {
-      Map<String, NDArray> params = new LinkedHashMap<>();
-      for (String name : expected.keySet()) {
-        NDArray a = tensors.get(name).toNDArray(manager);
-        a.setName(name);
-        params.put(name, a);
-      }
+      Map<String, NDArray> params = toNDArrays(expected, tensors, manager);
       return new PretrainedModel(id, config, params, manager, tokenizer);
     } catch (RuntimeException e) {
       manager.close();
