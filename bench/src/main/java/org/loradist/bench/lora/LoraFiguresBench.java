@@ -40,7 +40,7 @@ import org.loradist.train.lora.TextPair;
  * LoraFiguresBench forgetting DATA_DIR OUT_DIR [train] [dev] [sections] [steps] [maxTokens] [batch] [lr]
  *     synopsis→description MRR@10 of the classifier-adapted encoder (the base model's own task), without replay
  *     (the adapter of the classification figure, when OUT_DIR/cls holds it) and with replay of reference texts
- * LoraFiguresBench retrieval DATA_DIR OUT_DIR [train] [dev] [steps] [maxTokens] [batch] [lr]
+ * LoraFiguresBench retrieval DATA_DIR OUT_DIR [train] [dev] [steps] [maxTokens] [batch] [lr] [rank] [targets]
  *     synopsis→description MRR@10 (dev, distinct descriptions): base encoder vs contrastively finetuned
  * LoraFiguresBench throughput DATA_DIR OUT_DIR [steps]
  *     training tokens/s, batch 32 x 128 tokens, r 8 on query/value, 1 worker; peer: inference tokens/s, same batches
@@ -67,7 +67,9 @@ public final class LoraFiguresBench {
             intArg(args, 4, 1000), intArg(args, 5, 12), intArg(args, 6, 200), intArg(args, 7, 96), intArg(args, 8, 32),
             doubleArg(args, 9, 1e-3), args[0].equals("forgetting"));
         case "retrieval" -> retrieval(spark, data, out, intArg(args, 3, 3000), intArg(args, 4, 1000),
-            intArg(args, 5, 150), intArg(args, 6, 96), intArg(args, 7, 32), doubleArg(args, 8, 5e-4));
+            intArg(args, 5, 150), intArg(args, 6, 96), intArg(args, 7, 32), doubleArg(args, 8, 5e-4),
+            LoraConfig.defaults().withRank(intArg(args, 9, 8))
+                .withTargetModules(List.of((args.length > 10 ? args[10] : "query,value").split(","))));
         case "throughput" -> throughput(spark, data, out, intArg(args, 3, 12));
         default -> throw new IllegalArgumentException("unknown figure " + args[0]);
       }
@@ -200,7 +202,7 @@ public final class LoraFiguresBench {
   }
 
   static void retrieval(SparkSession spark, Path data, Path out, int trainN, int devN, int steps, int maxTokens,
-      int batch, double lr) throws Exception {
+      int batch, double lr, LoraConfig lora) throws Exception {
     DebianPackages train = DebianPackages.read(data.resolve("train.jsonl.gz"));
     DebianPackages dev = DebianPackages.read(data.resolve("dev.jsonl.gz"));
     List<TextPair> trainPairs = pairs(train.sample(null, trainN, 5));
@@ -210,7 +212,7 @@ public final class LoraFiguresBench {
       base = Evaluation.retrieval(m, devPairs);
     }
     LoraTrainingConfig config = LoraTrainingConfig.builder(LoraTask.RETRIEVAL).maxTokens(maxTokens)
-        .lora(LoraConfig.defaults()).batchSize(batch).maxSteps(steps).lr(lr).segmentSteps(50).seed(7).build();
+        .lora(lora).batchSize(batch).maxSteps(steps).lr(lr).segmentSteps(50).seed(7).build();
     LoraTrainingResult r = LoraTraining.trainRetrieval(spark, trainPairs, List.of(), config,
         out.resolve("ret").toString());
     Evaluation.RetrievalMetrics tuned;
@@ -225,6 +227,8 @@ public final class LoraFiguresBench {
     f.put("steps", steps);
     f.put("batch", batch);
     f.put("lr", lr);
+    f.put("rank", lora.rank());
+    f.put("targets", lora.describeTargets());
     f.put("max_tokens", maxTokens);
     f.put("base_mrr10", base.mrrAt10());
     f.put("lora_mrr10", tuned.mrrAt10());
