@@ -16,7 +16,7 @@ final class StepLoop<E extends Serializable> {
   private final TrainConfig config;
   private final int rank;
   private final int workers;
-  private final Exchange exchange;
+  private final CountingExchange exchange;
   private final DataOrder order;
 
   StepLoop(Replica<E> replica, List<E> examples, TrainConfig config, int rank, int workers, Exchange exchange) {
@@ -25,7 +25,7 @@ final class StepLoop<E extends Serializable> {
     this.config = config;
     this.rank = rank;
     this.workers = workers;
-    this.exchange = exchange;
+    this.exchange = new CountingExchange(exchange);
     this.order = new DataOrder(examples.size(), config.seed());
   }
 
@@ -46,6 +46,9 @@ final class StepLoop<E extends Serializable> {
     replica.setTrainable(state.values());
     while (state.step() < endStep) {
       long t0 = System.nanoTime();
+      long sent0 = exchange.bytesSent();
+      long received0 = exchange.bytesReceived();
+      double exchange0 = exchange.seconds();
       long s = state.step();
       if (state.examplesSeen() != s * batch) {
         throw new IllegalStateException("data cursor " + state.examplesSeen() + " does not match step " + s
@@ -111,7 +114,8 @@ final class StepLoop<E extends Serializable> {
       replica.setTrainable(state.values());
       long t1 = System.nanoTime();
       metrics.add(new StepMetrics(s + 1, loss, lr, norm, batch, tokens, (t1 - t0) / 1e9,
-          (t1 - taskStartNanos) / 1e9));
+          (t1 - taskStartNanos) / 1e9, exchange.bytesSent() - sent0, exchange.bytesReceived() - received0,
+          exchange.seconds() - exchange0));
     }
     return new Outcome(metrics, null);
   }

@@ -14,9 +14,15 @@ import java.util.Locale;
  * @param tokens tokens in the step (0 if the replica does not count them)
  * @param stepSeconds wall time of the step on rank 0, exchange included
  * @param elapsedSeconds since the start of this train() call, as seen by the driver
+ * @param exchangeBytesSent bytes of the messages rank 0 sent in this step's all-gathers (gradient contribution,
+ *     and phase-1 payloads where the replica gathers); see {@link CountingExchange}
+ * @param exchangeBytesReceived bytes of all workers' messages handed back to rank 0 in this step's all-gathers:
+ *     also what all workers together sent up
+ * @param exchangeSeconds time rank 0 spent inside all-gathers (round trip plus waiting for the slowest worker)
  */
 public record StepMetrics(long step, double loss, double lr, double gradNorm, int examples, long tokens,
-    double stepSeconds, double elapsedSeconds) implements Serializable {
+    double stepSeconds, double elapsedSeconds, long exchangeBytesSent, long exchangeBytesReceived,
+    double exchangeSeconds) implements Serializable {
 
   public double examplesPerSecond() {
     return stepSeconds > 0 ? examples / stepSeconds : 0;
@@ -27,15 +33,17 @@ public record StepMetrics(long step, double loss, double lr, double gradNorm, in
   }
 
   StepMetrics withElapsed(double elapsed) {
-    return new StepMetrics(step, loss, lr, gradNorm, examples, tokens, stepSeconds, elapsed);
+    return new StepMetrics(step, loss, lr, gradNorm, examples, tokens, stepSeconds, elapsed, exchangeBytesSent,
+        exchangeBytesReceived, exchangeSeconds);
   }
 
   /** One metrics.jsonl line. */
   public String toJson() {
     return String.format(Locale.ROOT,
         "{\"step\":%d,\"loss\":%s,\"lr\":%s,\"grad_norm\":%s,\"examples_per_s\":%.3f,\"tokens_per_s\":%.3f,"
-            + "\"elapsed_s\":%.3f}",
-        step, num(loss), num(lr), num(gradNorm), examplesPerSecond(), tokensPerSecond(), elapsedSeconds);
+            + "\"elapsed_s\":%.3f,\"exchange_bytes_sent\":%d,\"exchange_bytes_received\":%d,\"exchange_s\":%.4f}",
+        step, num(loss), num(lr), num(gradNorm), examplesPerSecond(), tokensPerSecond(), elapsedSeconds,
+        exchangeBytesSent, exchangeBytesReceived, exchangeSeconds);
   }
 
   private static String num(double x) {

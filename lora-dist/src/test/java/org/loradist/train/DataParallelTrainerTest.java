@@ -73,7 +73,17 @@ class DataParallelTrainerTest {
     List<String> lines = Files.readAllLines(tmp.resolve("two-metrics.jsonl"));
     assertThat(lines).hasSize(20);
     assertThat(lines.get(19)).startsWith("{\"step\":20,\"loss\":").contains("\"lr\":", "\"grad_norm\":",
-        "\"examples_per_s\":", "\"elapsed_s\":");
+        "\"examples_per_s\":", "\"elapsed_s\":", "\"exchange_bytes_sent\":", "\"exchange_bytes_received\":");
+
+    // Per step each worker sends one contribution (loss, tokens, every gradient float) as base64, and gets back
+    // every worker's.
+    long contribution = 4 * ((16 + 4 * two.state().trainableCount() + 2) / 3);
+    assertThat(m).allSatisfy(s -> {
+      assertThat(s.exchangeBytesSent()).isEqualTo(contribution);
+      assertThat(s.exchangeBytesReceived()).isEqualTo(2 * contribution);
+      assertThat(s.exchangeSeconds()).isBetween(0.0, s.stepSeconds());
+    });
+    assertThat(one.metrics()).allSatisfy(s -> assertThat(s.exchangeBytesReceived()).isEqualTo(contribution));
 
     // Frozen weights load once per JVM: the pool serves every segment from at most one replica per task slot.
     assertThat(two.replicasBuilt().values()).allSatisfy(n -> assertThat(n).isBetween(1, 2));
@@ -95,6 +105,12 @@ class DataParallelTrainerTest {
     System.out.printf("contrastive 2 vs 1 workers, 20 steps: max abs diff %.3e%n", diff);
     assertThat(diff).isLessThanOrEqualTo(1e-4);
     assertThat(two.metrics().get(19).loss()).isLessThan(two.metrics().get(0).loss());
+    // the phase-1 embeddings travel too: more than the gradient contribution, equal shares (8 + 8 examples)
+    long contribution = 4 * ((16 + 4 * two.state().trainableCount() + 2) / 3);
+    assertThat(two.metrics()).allSatisfy(s -> {
+      assertThat(s.exchangeBytesSent()).isGreaterThan(contribution);
+      assertThat(s.exchangeBytesReceived()).isEqualTo(2 * s.exchangeBytesSent());
+    });
 
     // Control: negatives from the worker's own shard only — the test above would catch that.
     ContrastiveReplica.Factory shardOnly = new ContrastiveReplica.Factory(12, 6, 20, 4, false);
