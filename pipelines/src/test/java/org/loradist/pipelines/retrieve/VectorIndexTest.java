@@ -101,6 +101,44 @@ class VectorIndexTest {
   }
 
   @Test
+  void aGraphBuiltOnSeveralThreadsFindsWhatTheSingleThreadedOneFinds() {
+    // clustered like real embeddings (topics): 40 centres, points scattered around them; a small graph and ef
+    // (recall about 0.92) so that a worse concurrent graph would show
+    Random random = new Random(17);
+    float[][] centres = unitVectors(random, 40);
+    float[][] vectors = new float[4000][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = nearby(random, centres[random.nextInt(centres.length)], 0.6f);
+    }
+    VectorStore store = fill(Storage.FP32, vectors);
+    HnswIndex.Params params = new HnswIndex.Params(8, 40, 10, 42L);
+    HnswIndex single = HnswIndex.build(store, params);
+    HnswIndex concurrent = HnswIndex.build(store, params, 4);
+    assertThat(concurrent.params()).isEqualTo(params);
+    ExactIndex exact = new ExactIndex(store);
+    double recallSingle = 0;
+    double recallConcurrent = 0;
+    int queries = 60;
+    for (int i = 0; i < queries; i++) {
+      float[] q = nearby(random, centres[i % centres.length], 0.6f);
+      int[] truth = exact.search(q, 10).ordinals();
+      recallSingle += overlap(truth, single.search(q, 10).ordinals());
+      recallConcurrent += overlap(truth, concurrent.search(q, 10).ordinals());
+    }
+    recallSingle /= queries;
+    recallConcurrent /= queries;
+    assertThat(recallSingle).as("single-threaded recall@10").isGreaterThanOrEqualTo(0.85);
+    assertThat(recallConcurrent).as("4-thread recall@10 vs single " + recallSingle)
+        .isGreaterThanOrEqualTo(recallSingle - 0.05);
+    // every vector made it into the graph: each one, as its own query, is found first
+    for (int i = 0; i < vectors.length; i += 7) {
+      assertThat(concurrent.search(vectors[i], 1).ordinals()).as("vector " + i).containsExactly(i);
+    }
+    assertThat(concurrent.graphBytes()).isGreaterThan(single.graphBytes() / 2);
+    assertThatThrownBy(() -> HnswIndex.build(store, params, 0)).hasMessageContaining("at least 1, got 0");
+  }
+
+  @Test
   void aStoreTooLargeForOneArrayIsRefusedWithTheWayOut() {
     assertThatThrownBy(() -> VectorStore.allocate(Storage.FP32, 6_000_000, 384, ScalarDotKernel.INSTANCE))
         .hasMessageContaining("6000000 vectors of dimension 384").hasMessageContaining("Spark query job");
@@ -136,6 +174,22 @@ class VectorIndexTest {
     float inv = (float) (1 / Math.sqrt(norm));
     for (int i = 0; i < v.length; i++) {
       v[i] *= inv;
+    }
+    return v;
+  }
+
+  /** A unit vector at about {@code spread} (relative) from {@code centre}. */
+  static float[] nearby(Random random, float[] centre, float spread) {
+    float[] noise = unit(random);
+    float[] v = new float[centre.length];
+    double norm = 0;
+    for (int j = 0; j < v.length; j++) {
+      v[j] = centre[j] + spread * noise[j];
+      norm += v[j] * v[j];
+    }
+    float inv = (float) (1 / Math.sqrt(norm));
+    for (int j = 0; j < v.length; j++) {
+      v[j] *= inv;
     }
     return v;
   }
