@@ -7,9 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.search.TaskExecutor;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
@@ -114,9 +114,12 @@ public final class HnswIndex implements VectorIndex {
     if (store.size() == 0) {
       return new ScoredOrdinals(new int[0], new float[0]);
     }
-    TopKnnCollector collector = new TopKnnCollector(Math.max(k, params.efSearch()), Integer.MAX_VALUE);
+    KnnCollector collector;
     try {
-      HnswGraphSearcher.search(new QueryScorer(store, query), collector, graph, null);
+      // this overload walks the graph through a searcher of its own; the HnswGraph one seeks the shared graph's
+      // cursor, which concurrent searches would corrupt
+      collector = HnswGraphSearcher.search(new QueryScorer(store, query), Math.max(k, params.efSearch()), graph, null,
+          Integer.MAX_VALUE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
