@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
+import org.loradist.lora.PeftAdapter;
 import org.loradist.model.DefaultModel;
 import org.loradist.model.TextEmbedder;
 import org.loradist.pipelines.retrieve.DotKernel;
@@ -70,6 +71,7 @@ public final class RetrievalBench {
   private static final int K = 10;
   private static final double TARGET_RECALL = 0.95;
   private static final double TARGET_QPS = 1000;
+  private static final double CONCURRENT_SECONDS = 2;
   private static final List<String> OPTIONS = List.of("sizes", "dim", "debian", "cache", "embeddings", "query-split",
       "max-tokens", "data", "queries", "exact-queries", "m", "beam", "ef", "threads", "build-threads", "storages",
       "seed");
@@ -239,11 +241,7 @@ public final class RetrievalBench {
     }
     double seconds = secs(start);
     double qps = qs.length / seconds;
-    // enough rounds over the queries that the concurrent run lasts about a second per thread
-    int total = (int) Math.max(qs.length, Math.min(20L * qs.length, (long) (qps * queryThreads)));
-    start = System.nanoTime();
-    parallel(total, i -> index.search(qs[i % qs.length], K));
-    double qpsConcurrent = total / secs(start);
+    double qpsConcurrent = throughput(index, qs);
     Arrays.sort(nanos);
     recall /= qs.length;
     Line l = line("search").add("data", data).add("vectors", n).add("index", kind)
@@ -258,6 +256,38 @@ public final class RetrievalBench {
     return new Measured(recall, qps, qpsConcurrent);
   }
 
+  /**
+   * Queries/s of all query threads searching at once, each taking the next query, for one pass over the queries
+   * and at least {@link #CONCURRENT_SECONDS} (a short run would mostly time the threads' start).
+   */
+  private double throughput(VectorIndex index, float[][] qs) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime();
+    long until = start + (long) (CONCURRENT_SECONDS * 1e9);
+    List<Callable<Void>> workers = new ArrayList<>();
+    for (int t = 0; t < queryThreads; t++) {
+      workers.add(() -> {
+        for (int i = next.getAndIncrement(); i < qs.length || System.nanoTime() < until; i = next.getAndIncrement()) {
+          index.search(qs[i % qs.length], K);
+        }
+        return null;
+      });
+    }
+    invokeAll(workers);
+    // the last getAndIncrement of each thread took a number it did not search
+    return (next.get() - queryThreads) / secs(start);
+  }
+
+  private void invokeAll(List<Callable<Void>> workers) throws Exception {
+    for (Future<Void> f : pool.invokeAll(workers)) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+  }
+
   /** Runs {@code task(i)} for i in [0, count) on the query threads, each taking the next i. */
   private void parallel(int count, java.util.function.IntConsumer task) throws Exception {
     AtomicInteger next = new AtomicInteger();
@@ -270,13 +300,7 @@ public final class RetrievalBench {
         return null;
       });
     }
-    for (Future<Void> f : pool.invokeAll(workers)) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof Exception cause ? cause : e;
-      }
-    }
+    invokeAll(workers);
   }
 
   /**
@@ -342,7 +366,10 @@ public final class RetrievalBench {
           + "': this bench embeds its queries with the base model only, so it would compare unlike vectors");
     }
     String model;
-    if (DefaultModel.NAME.equals(loaded.model())) {
+    String column = loaded.model();
+    // the spellings of the bundled model that embed has written (as jobs' ModelNames reads them)
+    if (column == null || column.isBlank() || column.equals("default") || column.equals(DefaultModel.NAME)
+        || column.equals(PeftAdapter.DEFAULT_BASE_MODEL)) {
       model = "default";
     } else if (loaded.model() != null && new File(loaded.model()).isDirectory()) {
       model = loaded.model();
