@@ -50,20 +50,28 @@ import org.loradist.pipelines.retrieve.VectorStore;
  * says which ef first reaches recall@10 0.95 and whether that ef does 1,000 queries/s on one thread and on all.
  *
  * <pre>
- * # random unit vectors (the issue's sizes; the 1M run needs about 5 GB of heap)
- * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector -Xmx8g" bench/run.sh RetrievalBench --sizes 100000,1000000
- * # real embeddings: N Debian train descriptions embedded once (minutes), cached for the next runs; queries are
- * # Debian synopses, embedded apart from the corpus (train: the corpus packages' own; dev: held-out packages)
+ * # random unit vectors, the issue's sizes. 1M x 384: fp32 1.5 GB + int8 0.4 GB + fp16 0.8 GB + graph ~0.4 GB, within
+ * # run.sh's -Xmx8g; most of the time goes into the HNSW build (on --build-threads, default all cores)
+ * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --sizes 100000,1000000
+ * # real embeddings: the first N distinct Debian train descriptions (max 128 tokens), embedded once (~10 min for
+ * # 20,000 on 2 cores) and cached in --cache FILE for the next runs; the queries are Debian synopses embedded apart
+ * # from the corpus (train: the corpus packages' own synopses; dev: held-out packages')
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --debian 20000 \
  *     --cache /tmp/debian-20000.vec [--query-split train|dev]
- * # an embeddings folder written by lora-dist embed (or writeback); synopses embedded with its model as queries
+ * # an embeddings folder written by lora-dist embed, read as the Retriever reads it; Debian synopses embedded with
+ * # the folder's model are the queries
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --embeddings out/embed
- * # options: [--dim 384] [--queries 1000] [--exact-queries 100] [--m 16] [--beam 100]
+ * # more: [--dim 384] [--queries 1000] [--exact-queries 100] [--m 16] [--beam 100]
  * #   [--ef 10,20,50,100,200,400,800] [--threads CPUS (concurrent queries)] [--build-threads CPUS]
  * #   [--storages int8,fp16 (beside fp32)] [--max-tokens 128] [--seed 42] [--data ../shared/data]
  * </pre>
  *
- * Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
+ * <p>Figures: {@code setup}; {@code generate}, {@code embed}, {@code cache_read}/{@code cache_write} or {@code load}
+ * (where the vectors came from); {@code truth} (exact fp32 top-10 of every query, on all query threads);
+ * {@code search} per exact storage/kernel (timed on the first --exact-queries) and per HNSW ef (all queries);
+ * {@code hnsw_build} (seconds, threads, graph bytes); {@code target}.
+ *
+ * <p>Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
  * a given recall on them at a far larger ef than on real embeddings, which the --debian and --embeddings runs show.
  */
 public final class RetrievalBench {

@@ -6,9 +6,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
@@ -21,7 +21,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * Approximate top-k on Lucene's in-memory HNSW graph, built over the store's own vectors and scored with the
  * store's kernel (so it works on fp32, fp16 and int8 alike, with the SIMD kernel where the JVM has it; Lucene's own
  * scorers only use SIMD on Java 20+). The build runs on one thread, or on several with Lucene's concurrent builder
- * (the one its segment merges use); searches share the read-only graph.
+ * (the one its segment merges use). Searches share the read-only graph, each walking it with a searcher of its own,
+ * so any number of threads may search one index at once.
  */
 public final class HnswIndex implements VectorIndex {
   /**
