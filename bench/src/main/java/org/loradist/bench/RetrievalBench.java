@@ -69,7 +69,7 @@ import org.loradist.pipelines.retrieve.VectorStore;
  * <p>Figures: {@code setup}; {@code generate}, {@code embed}, {@code cache_read}/{@code cache_write} or {@code load}
  * (where the vectors came from); {@code truth} (exact fp32 top-10 of every query, on all query threads);
  * {@code search} per exact storage/kernel (timed on the first --exact-queries) and per HNSW ef (all queries);
- * {@code hnsw_build} (seconds, threads, graph bytes); {@code target}.
+ * {@code hnsw_build} (wall and process CPU seconds, threads, graph bytes); {@code target}.
  *
  * <p>Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
  * a given recall on them at a far larger ef than on real embeddings, which the --debian and --embeddings runs show.
@@ -198,11 +198,14 @@ public final class RetrievalBench {
           Arrays.copyOf(sample, Math.max(5, sample.length / 4)), truth, Map.of());
     }
     t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
     HnswIndex hnsw = HnswIndex.build(c.fp32(), new HnswIndex.Params(m, beam, efs[0], seed), buildThreads);
     double buildSeconds = secs(t0);
+    double buildCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
     long graphBytes = hnsw.graphBytes();
     emit(line("hnsw_build").add("data", c.data()).add("vectors", n).add("m", m).add("beam_width", beam)
-        .add("threads", buildThreads).add("seconds", buildSeconds).add("vectors_per_s", n / buildSeconds)
+        .add("threads", buildThreads).add("seconds", buildSeconds).add("cpu_seconds", buildCpuSeconds)
+        .add("vectors_per_s", n / buildSeconds)
         .add("graph_bytes", graphBytes).add("graph_bytes_per_vector", (double) graphBytes / n));
     Line target = null;
     Measured best = null;
@@ -518,6 +521,15 @@ public final class RetrievalBench {
       v[i] *= inv;
     }
     return v;
+  }
+
+  /**
+   * CPU time of the whole process (the build's threads, plus JIT and GC): next to wall seconds it shows how many
+   * cores a build kept busy, which a machine shared with other work hides in the wall time.
+   */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
   }
 
   private static double secs(long t0) {
