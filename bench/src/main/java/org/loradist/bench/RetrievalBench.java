@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,121 +18,225 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.loradist.lora.PeftAdapter;
+import org.loradist.model.DefaultModel;
 import org.loradist.model.TextEmbedder;
 import org.loradist.pipelines.retrieve.DotKernel;
 import org.loradist.pipelines.retrieve.DotKernels;
 import org.loradist.pipelines.retrieve.ExactIndex;
 import org.loradist.pipelines.retrieve.HnswIndex;
+import org.loradist.pipelines.retrieve.LoadedEmbeddings;
 import org.loradist.pipelines.retrieve.ScoredOrdinals;
 import org.loradist.pipelines.retrieve.Storage;
 import org.loradist.pipelines.retrieve.VectorIndex;
 import org.loradist.pipelines.retrieve.VectorStore;
 
 /**
- * In-process retrieval: queries/s and p50/p99 latency of single-threaded queries, exact (fp32 with the Vector API
- * and with the plain-Java kernel, fp16, int8) against Lucene HNSW, HNSW recall@10 against exact fp32, bytes per
- * vector and HNSW build time. One JSON line per figure.
+ * In-process retrieval: queries/s and p50/p99 latency, exact (fp32 with the Vector API and with the plain-Java
+ * kernel, fp16, int8) against Lucene HNSW over a sweep of efSearch, HNSW recall@10 against exact fp32, bytes per
+ * vector and the HNSW build time. One JSON line per figure.
+ *
+ * <p>Two throughputs per search line: {@code qps} and {@code p50_ms}/{@code p99_ms} are one query at a time on one
+ * thread (latency); {@code qps_concurrent} is the machine's throughput with {@code concurrent_threads} threads
+ * searching the same index at once, as a server answers (default: all cores). A {@code target} line per data set
+ * says which ef first reaches recall@10 0.95 and whether that ef does 1,000 queries/s on one thread and on all.
  *
  * <pre>
- * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector -Xmx6g" bench/run.sh RetrievalBench \
- *     [--sizes 100000,1000000] [--dim 384] [--queries 1000] [--exact-queries 100] [--m 16] [--beam 100]
- *     [--ef 10,20,50,100,200] [--seed 42] [--debian N (real embeddings of N train descriptions instead)]
+ * # random unit vectors, the issue's sizes. 1M x 384: fp32 1.5 GB + int8 0.4 GB + fp16 0.8 GB + graph ~0.4 GB, within
+ * # run.sh's -Xmx8g; most of the time goes into the HNSW build (on --build-threads, default all cores)
+ * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --sizes 100000,1000000
+ * # real embeddings: the first N distinct Debian train descriptions (max 128 tokens), embedded once (~10 min for
+ * # 20,000 on 2 cores) and cached in --cache FILE for the next runs; the queries are Debian synopses embedded apart
+ * # from the corpus (train: the corpus packages' own synopses; dev: held-out packages')
+ * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --debian 20000 \
+ *     --cache /tmp/debian-20000.vec [--query-split train|dev]
+ * # an embeddings folder written by lora-dist embed, read as the Retriever reads it; Debian synopses embedded with
+ * # the folder's model are the queries
+ * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --embeddings out/embed
+ * # more: [--dim 384] [--queries 1000] [--exact-queries 100] [--m 16] [--beam 100]
+ * #   [--ef 10,20,50,100,200,400,800] [--threads CPUS (concurrent queries)] [--build-threads CPUS]
+ * #   [--storages int8,fp16 (beside fp32)] [--max-tokens 128] [--seed 42] [--data ../shared/data]
  * </pre>
  *
- * Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
- * a given recall on them at a larger ef than on real embeddings, which the --debian mode shows.
+ * <p>Figures: {@code setup}; {@code generate}, {@code embed}, {@code cache_read}/{@code cache_write} or {@code load}
+ * (where the vectors came from); {@code truth} (exact fp32 top-10 of every query, on all query threads);
+ * {@code search} per exact storage/kernel (timed on the first --exact-queries) and per HNSW ef (all queries);
+ * {@code hnsw_build} (wall and process CPU seconds, threads, graph bytes); {@code target}.
+ *
+ * <p>Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
+ * a given recall on them at a far larger ef than on real embeddings, which the --debian and --embeddings runs show.
  */
 public final class RetrievalBench {
   private static final Gson GSON = new Gson();
   private static final int K = 10;
+  private static final double TARGET_RECALL = 0.95;
+  private static final double TARGET_QPS = 1000;
+  private static final double CONCURRENT_SECONDS = 2;
+  private static final List<String> OPTIONS = List.of("sizes", "dim", "debian", "cache", "embeddings", "query-split",
+      "max-tokens", "data", "queries", "exact-queries", "m", "beam", "ef", "threads", "build-threads", "storages",
+      "seed");
 
-  private RetrievalBench() {}
+  /** A corpus in fp32 (the truth) and other storages, with its query vectors. */
+  private record Corpus(String data, VectorStore fp32, List<VectorStore> others, float[][] queries) {}
+
+  /** What one search configuration measured. */
+  private record Measured(double recall, double qps, double qpsConcurrent) {}
+
+  private final Map<String, String> opt;
+  private final int exactQueries;
+  private final int m;
+  private final int beam;
+  private final long seed;
+  private final int[] efs;
+  private final int queryThreads;
+  private final int buildThreads;
+  private final List<Storage> storages;
+  private final DotKernel kernel = DotKernels.best();
+  private final ExecutorService pool;
+
+  private RetrievalBench(Map<String, String> opt) {
+    this.opt = opt;
+    int cpus = Runtime.getRuntime().availableProcessors();
+    exactQueries = integer("exact-queries", 100);
+    m = integer("m", 16);
+    beam = integer("beam", 100);
+    seed = Long.parseLong(opt.getOrDefault("seed", "42"));
+    efs = Arrays.stream(opt.getOrDefault("ef", "10,20,50,100,200,400,800").split(","))
+        .mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+    queryThreads = integer("threads", cpus);
+    buildThreads = integer("build-threads", cpus);
+    storages = Arrays.stream(opt.getOrDefault("storages", "int8,fp16").split(",")).map(String::strip)
+        .filter(s -> !s.isEmpty()).map(s -> Storage.valueOf(s.toUpperCase(java.util.Locale.ROOT)))
+        .filter(s -> s != Storage.FP32).toList();
+    pool = Executors.newFixedThreadPool(queryThreads, r -> {
+      Thread t = new Thread(r, "bench-query");
+      t.setDaemon(true);
+      return t;
+    });
+  }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opt = parse(args);
-    int dim = Integer.parseInt(opt.getOrDefault("dim", "384"));
-    int queries = Integer.parseInt(opt.getOrDefault("queries", "1000"));
-    int exactQueries = Integer.parseInt(opt.getOrDefault("exact-queries", "100"));
-    int m = Integer.parseInt(opt.getOrDefault("m", "16"));
-    int beam = Integer.parseInt(opt.getOrDefault("beam", "100"));
-    long seed = Long.parseLong(opt.getOrDefault("seed", "42"));
-    int[] efs = Arrays.stream(opt.getOrDefault("ef", "10,20,50,100,200").split(",")).mapToInt(Integer::parseInt)
-        .toArray();
-    DotKernel best = DotKernels.best();
-    emit(line("setup").add("kernel", best.name()).add("vector_api", DotKernels.vectorApiPresent())
-        .add("cpus", Runtime.getRuntime().availableProcessors())
-        .add("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20).add("java", System.getProperty("java.version")));
-    if (opt.containsKey("debian")) {
-      debian(Integer.parseInt(opt.get("debian")), opt.getOrDefault("data", "../shared/data"), queries, exactQueries, m,
-          beam, seed, efs, best);
-      return;
+    RetrievalBench bench = new RetrievalBench(parse(args));
+    try {
+      bench.run();
+    } finally {
+      bench.pool.shutdownNow();
     }
-    for (String s : opt.getOrDefault("sizes", "100000,1000000").split(",")) {
-      int n = Integer.parseInt(s.strip());
-      Random random = new Random(seed);
-      VectorStore fp32 = VectorStore.allocate(Storage.FP32, n, dim, best);
-      VectorStore int8 = VectorStore.allocate(Storage.INT8, n, dim, best);
-      long t0 = System.nanoTime();
-      float[] v = new float[dim];
-      for (int i = 0; i < n; i++) {
-        unit(random, v);
-        fp32.set(i, v);
-        int8.set(i, v);
+  }
+
+  private void run() throws Exception {
+    int queries = integer("queries", 1000);
+    emit(line("setup").add("kernel", kernel.name()).add("vector_api", DotKernels.vectorApiPresent())
+        .add("cpus", Runtime.getRuntime().availableProcessors()).add("query_threads", queryThreads)
+        .add("build_threads", buildThreads).add("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20)
+        .add("java", System.getProperty("java.version")));
+    if (opt.containsKey("embeddings")) {
+      measure(embeddingsFolder(opt.get("embeddings"), queries));
+    } else if (opt.containsKey("debian")) {
+      measure(debian(Integer.parseInt(opt.get("debian")), queries));
+    } else {
+      int dim = integer("dim", 384);
+      for (String s : opt.getOrDefault("sizes", "100000,1000000").split(",")) {
+        measure(random(Integer.parseInt(s.strip()), dim, queries));
+        System.gc();
       }
-      emit(line("generate").add("vectors", n).add("dim", dim).add("seconds", secs(t0)));
-      float[][] qs = new float[queries][];
-      Random qr = new Random(seed + 1);
-      for (int i = 0; i < queries; i++) {
-        qs[i] = unit(qr, new float[dim]);
-      }
-      run("random", n, fp32, int8, null, qs, exactQueries, m, beam, seed, efs);
-      fp32 = null;
-      int8 = null;
-      System.gc();
     }
+  }
+
+  /** n random unit vectors straight into the stores (no float[][] of 1M rows), and other random queries. */
+  private Corpus random(int n, int dim, int queries) {
+    Random random = new Random(seed);
+    VectorStore fp32 = VectorStore.allocate(Storage.FP32, n, dim, kernel);
+    List<VectorStore> others = storages.stream().map(s -> VectorStore.allocate(s, n, dim, kernel)).toList();
+    long t0 = System.nanoTime();
+    float[] v = new float[dim];
+    for (int i = 0; i < n; i++) {
+      unit(random, v);
+      fp32.set(i, v);
+      for (VectorStore o : others) {
+        o.set(i, v);
+      }
+    }
+    emit(line("generate").add("vectors", n).add("dim", dim).add("seconds", secs(t0)));
+    float[][] qs = new float[queries][];
+    Random qr = new Random(seed + 1);
+    for (int i = 0; i < queries; i++) {
+      qs[i] = unit(qr, new float[dim]);
+    }
+    return new Corpus("random", fp32, others, qs);
   }
 
   /**
-   * Exact fp32 gives the truth for every query (it is also timed on the first {@code exactQueries}); then int8
-   * and, when given, fp16 and the plain-Java kernel; then HNSW at each ef.
+   * Every query answered by exact fp32 (the truth, on all query threads); exact search timed per storage on the
+   * first {@code exactQueries}; the HNSW graph built once and searched at each ef over all queries.
    */
-  private static void run(String data, int n, VectorStore fp32, VectorStore int8, VectorStore fp16, float[][] qs,
-      int exactQueries, int m, int beam, long seed, int[] efs) {
-    ExactIndex exact = new ExactIndex(fp32);
-    int[][] truth = new int[qs.length][];
-    // truth first (untimed beyond the sample), so every HNSW recall is over all queries
-    for (int i = 0; i < qs.length; i++) {
-      truth[i] = exact.search(qs[i], K).ordinals();
-    }
-    int timed = Math.min(exactQueries, qs.length);
-    float[][] sample = Arrays.copyOf(qs, timed);
-    measure(data, n, "exact", "fp32", exact, fp32.bytesPerVector(), sample, truth, Map.of());
-    measure(data, n, "exact", "int8", new ExactIndex(int8), int8.bytesPerVector(), sample, truth, Map.of());
-    if (fp16 != null) {
-      measure(data, n, "exact", "fp16", new ExactIndex(fp16), fp16.bytesPerVector(), sample, truth, Map.of());
-    }
-    if (!fp32.kernel().name().equals("scalar")) {
-      VectorStore scalar = fp32.withKernel(DotKernels.named("scalar"));
-      measure(data, n, "exact", "fp32", new ExactIndex(scalar), scalar.bytesPerVector(),
-          Arrays.copyOf(sample, Math.max(5, timed / 4)), truth, Map.of());
-    }
+  private void measure(Corpus c) throws Exception {
+    float[][] qs = c.queries();
+    int n = c.fp32().size();
+    ExactIndex exact = new ExactIndex(c.fp32());
     long t0 = System.nanoTime();
-    HnswIndex hnsw = HnswIndex.build(fp32, new HnswIndex.Params(m, beam, efs[0], seed));
+    int[][] truth = new int[qs.length][];
+    parallel(qs.length, i -> truth[i] = exact.search(qs[i], K).ordinals());
+    emit(line("truth").add("data", c.data()).add("vectors", n).add("queries", qs.length)
+        .add("threads", queryThreads).add("seconds", secs(t0)));
+    float[][] sample = Arrays.copyOf(qs, Math.min(exactQueries, qs.length));
+    search(c.data(), n, "exact", exact, c.fp32().bytesPerVector(), sample, truth, Map.of());
+    for (VectorStore other : c.others()) {
+      search(c.data(), n, "exact", new ExactIndex(other), other.bytesPerVector(), sample, truth, Map.of());
+    }
+    if (!kernel.name().equals("scalar")) {
+      VectorStore scalar = c.fp32().withKernel(DotKernels.named("scalar"));
+      search(c.data(), n, "exact", new ExactIndex(scalar), scalar.bytesPerVector(),
+          Arrays.copyOf(sample, Math.max(5, sample.length / 4)), truth, Map.of());
+    }
+    t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
+    HnswIndex hnsw = HnswIndex.build(c.fp32(), new HnswIndex.Params(m, beam, efs[0], seed), buildThreads);
     double buildSeconds = secs(t0);
+    double buildCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
     long graphBytes = hnsw.graphBytes();
-    emit(line("hnsw_build").add("data", data).add("vectors", n).add("m", m).add("beam_width", beam)
-        .add("seconds", buildSeconds).add("vectors_per_s", n / buildSeconds).add("graph_bytes", graphBytes)
-        .add("graph_bytes_per_vector", (double) graphBytes / n));
+    emit(line("hnsw_build").add("data", c.data()).add("vectors", n).add("m", m).add("beam_width", beam)
+        .add("threads", buildThreads).add("seconds", buildSeconds).add("cpu_seconds", buildCpuSeconds)
+        .add("vectors_per_s", n / buildSeconds)
+        .add("graph_bytes", graphBytes).add("graph_bytes_per_vector", (double) graphBytes / n));
+    Line target = null;
+    Measured best = null;
+    int bestEf = 0;
     for (int ef : efs) {
-      HnswIndex at = hnsw.withEfSearch(ef);
-      measure(data, n, "hnsw", "fp32", at, fp32.bytesPerVector() + (double) graphBytes / n, qs, truth,
-          Map.of("m", m, "beam_width", beam, "ef_search", ef));
+      Measured at = search(c.data(), n, "hnsw", hnsw.withEfSearch(ef), c.fp32().bytesPerVector()
+          + (double) graphBytes / n, qs, truth, Map.of("m", m, "beam_width", beam, "ef_search", ef));
+      if (target == null && at.recall() >= TARGET_RECALL) {
+        target = line("target").add("data", c.data()).add("vectors", n).add("reached", true).add("ef_search", ef)
+            .add("recall_at_10", at.recall()).add("qps_1_thread", at.qps())
+            .add("qps_concurrent", at.qpsConcurrent()).add("concurrent_threads", queryThreads)
+            .add("met_on_1_thread", at.qps() >= TARGET_QPS)
+            .add("met_on_" + queryThreads + "_threads", at.qpsConcurrent() >= TARGET_QPS);
+      }
+      if (best == null || at.recall() > best.recall()) {
+        best = at;
+        bestEf = ef;
+      }
+    }
+    if (target == null && best != null) {
+      target = line("target").add("data", c.data()).add("vectors", n).add("reached", false)
+          .add("best_ef_search", bestEf).add("best_recall_at_10", best.recall());
+    }
+    if (target != null) {
+      emit(target.add("target_recall_at_10", TARGET_RECALL).add("target_qps", TARGET_QPS));
     }
   }
 
-  private static void measure(String data, int n, String kind, String storage, VectorIndex index,
-      double bytesPerVector, float[][] qs, int[][] truth, Map<String, Object> params) {
+  /** One thread, one query at a time (latency), then the same queries on all query threads (throughput). */
+  private Measured search(String data, int n, String kind, VectorIndex index, double bytesPerVector, float[][] qs,
+      int[][] truth, Map<String, Object> params) throws Exception {
     int warmup = Math.min(qs.length, Math.max(3, qs.length / 10));
     for (int i = 0; i < warmup; i++) {
       index.search(qs[i], K);
@@ -146,61 +251,250 @@ public final class RetrievalBench {
       recall += overlap(truth[i], found.ordinals());
     }
     double seconds = secs(start);
+    double qps = qs.length / seconds;
+    double qpsConcurrent = throughput(index, qs);
     Arrays.sort(nanos);
-    Line l = line("search").add("data", data).add("vectors", n).add("index", kind).add("storage", storage)
+    recall /= qs.length;
+    Line l = line("search").add("data", data).add("vectors", n).add("index", kind)
+        .add("storage", index.store().storage().name().toLowerCase(java.util.Locale.ROOT))
         .add("kernel", index.store().kernel().name()).add("queries", qs.length)
-        .add("qps", qs.length / seconds).add("p50_ms", nanos[nanos.length / 2] / 1e6)
+        .add("qps", qps).add("p50_ms", nanos[nanos.length / 2] / 1e6)
         .add("p99_ms", nanos[Math.min(nanos.length - 1, (int) Math.ceil(nanos.length * 0.99) - 1)] / 1e6)
-        .add("recall_at_10", recall / qs.length).add("bytes_per_vector", bytesPerVector);
+        .add("qps_concurrent", qpsConcurrent).add("concurrent_threads", queryThreads)
+        .add("recall_at_10", recall).add("bytes_per_vector", bytesPerVector);
     params.forEach(l::add);
     emit(l);
+    return new Measured(recall, qps, qpsConcurrent);
   }
 
-  /** Real embeddings: N Debian train descriptions (the corpus) and their synopses (the queries), default model. */
-  private static void debian(int n, String dataDir, int queries, int exactQueries, int m, int beam, long seed,
-      int[] efs, DotKernel kernel) throws Exception {
-    List<String> descriptions = new ArrayList<>();
-    List<String> synopses = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    Path file = Path.of(dataDir, "debian-packages", "train.jsonl.gz");
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while (descriptions.size() < n && (line = in.readLine()) != null) {
-        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+  /**
+   * Queries/s of all query threads searching at once, each taking the next query, for one pass over the queries
+   * and at least {@link #CONCURRENT_SECONDS} (a short run would mostly time the threads' start).
+   */
+  private double throughput(VectorIndex index, float[][] qs) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    long start = System.nanoTime();
+    long until = start + (long) (CONCURRENT_SECONDS * 1e9);
+    List<Callable<Void>> workers = new ArrayList<>();
+    for (int t = 0; t < queryThreads; t++) {
+      workers.add(() -> {
+        for (int i = next.getAndIncrement(); i < qs.length || System.nanoTime() < until; i = next.getAndIncrement()) {
+          index.search(qs[i % qs.length], K);
+        }
+        return null;
+      });
+    }
+    invokeAll(workers);
+    // the last getAndIncrement of each thread took a number it did not search
+    return (next.get() - queryThreads) / secs(start);
+  }
+
+  private void invokeAll(List<Callable<Void>> workers) throws Exception {
+    for (Future<Void> f : pool.invokeAll(workers)) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof Exception cause ? cause : e;
+      }
+    }
+  }
+
+  /** Runs {@code task(i)} for i in [0, count) on the query threads, each taking the next i. */
+  private void parallel(int count, java.util.function.IntConsumer task) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    List<Callable<Void>> workers = new ArrayList<>();
+    for (int t = 0; t < queryThreads; t++) {
+      workers.add(() -> {
+        for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+          task.accept(i);
+        }
+        return null;
+      });
+    }
+    invokeAll(workers);
+  }
+
+  /**
+   * Real embeddings: the first N distinct Debian train descriptions (the corpus) and Debian synopses (the queries),
+   * embedded by the default model; read from {@code --cache FILE} when it holds exactly these, else embedded and
+   * written there.
+   */
+  private Corpus debian(int n, int queries) throws Exception {
+    int maxTokens = integer("max-tokens", 128);
+    String split = opt.getOrDefault("query-split", "train");
+    String key = "debian-packages train descriptions=" + n + " queries=" + queries + " query_split=" + split
+        + " max_tokens=" + maxTokens + " model=" + DefaultModel.NAME;
+    Path cache = opt.containsKey("cache") ? Path.of(opt.get("cache")) : null;
+    float[][] corpus;
+    float[][] qs;
+    long t0 = System.nanoTime();
+    if (cache != null && Files.exists(cache)) {
+      List<float[][]> blocks = VectorFile.read(cache, key);
+      corpus = blocks.get(0);
+      qs = blocks.get(1);
+      emit(line("cache_read").add("data", "debian").add("file", cache.toString()).add("vectors", corpus.length)
+          .add("queries", qs.length).add("seconds", secs(t0)));
+    } else {
+      List<String> descriptions = new ArrayList<>();
+      List<String> corpusSynopses = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (JsonObject o : debianRows("train")) {
+        if (descriptions.size() >= n) {
+          break;
+        }
         String d = o.get("description").getAsString();
         if (!d.isBlank() && seen.add(d)) {
           descriptions.add(d);
-          synopses.add(o.get("synopsis").getAsString());
+          corpusSynopses.add(o.get("synopsis").getAsString());
         }
       }
-    }
-    int maxTokens = 128;
-    long t0 = System.nanoTime();
-    float[][] corpus;
-    float[][] qs;
-    try (TextEmbedder embedder = TextEmbedder.forModel("default",
-        TextEmbedder.Options.defaults().withMaxTokens(maxTokens))) {
-      corpus = embedder.embed(descriptions);
-      // queries: an even spread of synopses over the corpus
-      List<String> picked = new ArrayList<>();
-      for (int i = 0; i < Math.min(queries, synopses.size()); i++) {
-        picked.add(synopses.get((int) ((long) i * synopses.size() / Math.min(queries, synopses.size()))));
+      List<String> querySynopses = split.equals("train") ? corpusSynopses : synopses(split);
+      try (TextEmbedder embedder = TextEmbedder.forModel("default",
+          TextEmbedder.Options.defaults().withMaxTokens(maxTokens))) {
+        corpus = embedder.embed(descriptions);
+        qs = embedder.embed(spread(querySynopses, queries));
       }
-      qs = embedder.embed(picked);
+      emit(line("embed").add("data", "debian").add("vectors", corpus.length).add("queries", qs.length)
+          .add("query_split", split).add("max_tokens", maxTokens).add("seconds", secs(t0)));
+      if (cache != null) {
+        VectorFile.write(cache, key, List.of(corpus, qs));
+        emit(line("cache_write").add("file", cache.toString()).add("bytes", Files.size(cache)));
+      }
     }
-    emit(line("embed").add("data", "debian").add("vectors", corpus.length).add("queries", qs.length)
-        .add("max_tokens", maxTokens).add("seconds", secs(t0)));
+    return fromRows("debian", corpus, qs);
+  }
+
+  /**
+   * An {@code embeddings} folder as written by {@code lora-dist embed}, read the way the Retriever reads it; the
+   * queries are Debian synopses embedded by the folder's own model (an adapter's embeddings are refused: the bench
+   * embeds queries with base models only).
+   */
+  private Corpus embeddingsFolder(String dir, int queries) throws Exception {
+    long t0 = System.nanoTime();
+    LoadedEmbeddings loaded = LoadedEmbeddings.load(dir, Storage.FP32, kernel, new Configuration());
+    if (loaded.adapter() != null) {
+      throw new IllegalArgumentException("embeddings folder " + dir + " was made with adapter '" + loaded.adapter()
+          + "': this bench embeds its queries with the base model only, so it would compare unlike vectors");
+    }
+    String model;
+    String column = loaded.model();
+    // the spellings of the bundled model that embed has written (as jobs' ModelNames reads them)
+    if (column == null || column.isBlank() || column.equals("default") || column.equals(DefaultModel.NAME)
+        || column.equals(PeftAdapter.DEFAULT_BASE_MODEL)) {
+      model = "default";
+    } else if (loaded.model() != null && new File(loaded.model()).isDirectory()) {
+      model = loaded.model();
+    } else {
+      throw new IllegalArgumentException("embeddings folder " + dir + " was made by model '" + loaded.model()
+          + "', which is neither the default model (" + DefaultModel.NAME + ") nor a model directory here");
+    }
+    emit(line("load").add("data", "embeddings").add("folder", dir).add("model", loaded.model())
+        .add("vectors", loaded.size()).add("dim", loaded.dimension()).add("seconds", secs(t0)));
+    String split = opt.getOrDefault("query-split", "train");
+    t0 = System.nanoTime();
+    float[][] qs;
+    try (TextEmbedder embedder = TextEmbedder.forModel(model,
+        TextEmbedder.Options.defaults().withMaxTokens(integer("max-tokens", 128)))) {
+      if (embedder.dimension() != loaded.dimension()) {
+        throw new IllegalArgumentException("model " + model + " embeds " + embedder.dimension()
+            + " numbers, the vectors in " + dir + " have " + loaded.dimension());
+      }
+      qs = embedder.embed(spread(synopses(split), queries));
+    }
+    emit(line("embed").add("data", "embeddings").add("queries", qs.length).add("query_split", split)
+        .add("seconds", secs(t0)));
+    VectorStore fp32 = loaded.store();
+    List<VectorStore> others = new ArrayList<>();
+    for (Storage s : storages) {
+      VectorStore o = VectorStore.allocate(s, fp32.size(), fp32.dimension(), kernel);
+      for (int i = 0; i < fp32.size(); i++) {
+        o.set(i, fp32.vector(i));
+      }
+      others.add(o);
+    }
+    return new Corpus("embeddings", fp32, others, qs);
+  }
+
+  private Corpus fromRows(String data, float[][] corpus, float[][] qs) {
     int dim = corpus[0].length;
     VectorStore fp32 = VectorStore.allocate(Storage.FP32, corpus.length, dim, kernel);
-    VectorStore int8 = VectorStore.allocate(Storage.INT8, corpus.length, dim, kernel);
-    VectorStore fp16 = VectorStore.allocate(Storage.FP16, corpus.length, dim, kernel);
+    List<VectorStore> others = storages.stream().map(s -> VectorStore.allocate(s, corpus.length, dim, kernel))
+        .toList();
     for (int i = 0; i < corpus.length; i++) {
       fp32.set(i, corpus[i]);
-      int8.set(i, corpus[i]);
-      fp16.set(i, corpus[i]);
+      for (VectorStore o : others) {
+        o.set(i, corpus[i]);
+      }
     }
-    run("debian", corpus.length, fp32, int8, fp16, qs, exactQueries, m, beam, seed, efs);
+    return new Corpus(data, fp32, others, qs);
+  }
+
+  /** The distinct non-blank synopses of a Debian split, in file order. */
+  private List<String> synopses(String split) throws Exception {
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (JsonObject o : debianRows(split)) {
+      String s = o.get("synopsis").getAsString();
+      if (!s.isBlank()) {
+        out.add(s);
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** {@code count} items spread evenly over {@code all} (all of them when there are fewer). */
+  private static List<String> spread(List<String> all, int count) {
+    int take = Math.min(count, all.size());
+    List<String> out = new ArrayList<>(take);
+    for (int i = 0; i < take; i++) {
+      out.add(all.get((int) ((long) i * all.size() / take)));
+    }
+    return out;
+  }
+
+  private List<JsonObject> debianRows(String split) throws Exception {
+    if (!split.equals("train") && !split.equals("dev")) {
+      throw new IllegalArgumentException("--query-split must be train or dev, got " + split);
+    }
+    Path file = dataDir().resolve("debian-packages").resolve(split + ".jsonl.gz");
+    List<JsonObject> rows = new ArrayList<>();
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
+        StandardCharsets.UTF_8))) {
+      int lineNo = 0;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lineNo++;
+        JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+        if (!o.has("description") || !o.has("synopsis")) {
+          throw new IllegalArgumentException(file + ":" + lineNo + ": no description or synopsis");
+        }
+        rows.add(o);
+      }
+    }
+    return rows;
+  }
+
+  /** --data, else shared/data beside the checkout seen from bench/ (run.sh) or from the checkout root. */
+  private Path dataDir() {
+    if (opt.containsKey("data")) {
+      return Path.of(opt.get("data"));
+    }
+    for (String candidate : List.of("../shared/data", "../../shared/data")) {
+      if (Files.isDirectory(Path.of(candidate))) {
+        return Path.of(candidate);
+      }
+    }
+    throw new IllegalArgumentException("no shared/data found at ../shared/data or ../../shared/data: give --data DIR");
+  }
+
+  private int integer(String name, int fallback) {
+    String v = opt.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("--" + name + " must be a whole number, got '" + v + "'");
+    }
   }
 
   private static double overlap(int[] truth, int[] found) {
@@ -229,6 +523,15 @@ public final class RetrievalBench {
     return v;
   }
 
+  /**
+   * CPU time of the whole process (the build's threads, plus JIT and GC): next to wall seconds it shows how many
+   * cores a build kept busy, which a machine shared with other work hides in the wall time.
+   */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+  }
+
   private static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -239,7 +542,11 @@ public final class RetrievalBench {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(args));
       }
-      out.put(args[i].substring(2), args[++i]);
+      String name = args[i].substring(2);
+      if (!OPTIONS.contains(name)) {
+        throw new IllegalArgumentException("unknown option --" + name + " (known: " + OPTIONS + ")");
+      }
+      out.put(name, args[++i]);
     }
     return out;
   }
