@@ -76,7 +76,7 @@ public final class ServeJob implements Command {
         c.string(ServeSettings.INDEX).equals("hnsw") ? new HnswIndex.Params(c.integer(ServeSettings.HNSW_M),
             c.integer(ServeSettings.HNSW_BEAM_WIDTH), c.integer(ServeSettings.HNSW_EF_SEARCH), c.longValue(
                 org.loradist.jobs.config.Settings.SEED)) : null,
-        DotKernels.best());
+        DotKernels.best(), buildThreads(c.integer(ServeSettings.HNSW_BUILD_THREADS)));
     long start = System.nanoTime();
     Retriever retriever = Retriever.open(embeddings, options);
     checkModel(retriever, model);
@@ -148,5 +148,9 @@ public final class ServeJob implements Command {
     Path g = Path.of(given).toAbsolutePath().normalize();
     Path col = Path.of(column.startsWith("file:") ? java.net.URI.create(column).getPath() : column).normalize();
     return col.isAbsolute() ? col.equals(g) : g.endsWith(col);
+  }
+
+  private static int buildThreads(int configured) {
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
   }
 }

@@ -34,6 +34,8 @@ public final class ServeSettings {
       "HNSW: candidates considered while building the graph.");
   public static final Setting HNSW_EF_SEARCH = integer("serve.hnsw.ef-search", 100, 1, 10_000,
       "HNSW: candidates kept while searching (the recall/speed knob; at least k is used).");
+  public static final Setting HNSW_BUILD_THREADS = integer("serve.hnsw.build-threads", 0, 0, 1024,
+      "HNSW: threads building the graph at start-up; 0: all cores. 1 builds the same graph every time (seeded).");
   public static final Setting MAX_K = integer("serve.max-k", 100, 1, 10_000,
       "Largest k a request may ask for.");
   public static final Setting MAX_QUERY_CHARS = integer("serve.max-query-chars", 2000, 1, 1_000_000,
@@ -46,5 +48,5 @@ public final class ServeSettings {
       "Truncation length of a query, in tokens ([CLS]/[SEP] included).");
 
   public static final List<Setting> ALL = List.of(EMBEDDINGS, CHUNKS, HOST, PORT, MODEL, ADAPTER, STORAGE, INDEX,
-      HNSW_M, HNSW_BEAM_WIDTH, HNSW_EF_SEARCH, MAX_K, MAX_QUERY_CHARS, MAX_BODY_BYTES, THREADS, MAX_TOKENS);
+      HNSW_M, HNSW_BEAM_WIDTH, HNSW_EF_SEARCH, HNSW_BUILD_THREADS, MAX_K, MAX_QUERY_CHARS, MAX_BODY_BYTES, THREADS, MAX_TOKENS);
 }

@@ -34,7 +34,7 @@ public final class Retriever {
     LoadedEmbeddings loaded = LoadedEmbeddings.load(embeddingsDir, options.storage(), options.kernel(), conf);
     ChunkTable chunks = options.chunks() == null ? null : ChunkTable.load(options.chunks(), loaded.chunkIds(), conf);
     VectorIndex index = options.hnsw() == null ? new ExactIndex(loaded.store())
-        : HnswIndex.build(loaded.store(), options.hnsw());
+        : HnswIndex.build(loaded.store(), options.hnsw(), options.hnswBuildThreads());
     return new Retriever(loaded, chunks, index);
   }
 

@@ -100,6 +100,25 @@ class RetrieverTest {
   }
 
   @Test
+  void buildsTheHnswGraphOnSeveralThreads() throws Exception {
+    Retriever r = Retriever.open(embedOutput + "/embeddings", RetrieverOptions.defaults()
+        .withHnsw(HnswIndex.Params.defaults()).withHnswBuildThreads(2));
+    assertThat(r.index().kind()).isEqualTo("hnsw");
+    int probes = 0;
+    int firstIsSelf = 0;
+    for (int i = 0; i < N; i += 5) {
+      probes++;
+      if (r.search(vectors[i], 10).get(0).chunkId().equals("c" + i)) {
+        firstIsSelf++;
+      }
+    }
+    // a concurrently built graph depends on thread timing: not every node need be reachable first, nearly all are
+    assertThat(firstIsSelf).isGreaterThanOrEqualTo(probes * 95 / 100);
+    assertThatThrownBy(() -> RetrieverOptions.defaults().withHnswBuildThreads(0))
+        .hasMessage("HNSW build threads must be at least 1, got 0");
+  }
+
+  @Test
   void refusesAWrongQueryDimensionNamingFolderModelAndDimensions() throws Exception {
     Retriever r = Retriever.open(embedOutput, RetrieverOptions.defaults());
     assertThatThrownBy(() -> r.search(new float[DIM + 1], 3)).isInstanceOf(RetrievalException.class)
