@@ -1,10 +1,6 @@
 package org.loradist.pipelines.adapt;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
@@ -15,20 +11,20 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
 import org.loradist.lora.AdaptedModel;
 import org.loradist.model.DefaultModel;
 import org.loradist.model.TorchThreads;
+import org.loradist.pipelines.infer.SparkTasks;
+import org.loradist.pipelines.infer.TextGroupMapper;
 
 /**
  * The common part of the stages that run a base model with a LoRA adapter over a text column: the params, and a
- * partition iterator that borrows one {@link AdaptedModel} per task from the JVM's pool ({@link AdaptedModels}) and
- * runs it group by group. A blank text gets a null output (the jobs turn those into rejects). With
+ * partition function that borrows one {@link AdaptedModel} per task from the JVM's pool ({@link AdaptedModels}) and
+ * runs it group by group ({@link TextGroupMapper}). A blank text gets a null output (the jobs turn those into rejects). With
  * {@code truncatedCol} set, a boolean column says whether the text was cut at {@code maxTokens}.
  */
 public abstract class AdapterStage extends Transformer implements DefaultParamsWritable {
@@ -167,99 +163,30 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
     AdapterSpec spec = spec();
     boolean flagTruncation = !$(truncatedCol).isEmpty();
     AdapterStage stage = this;
-    MapPartitionsFunction<Row, Row> run = rows -> new GroupIterator(stage, rows, textIndex, spec, flagTruncation);
+    MapPartitionsFunction<Row, Row> run = rows -> {
+      int cpus = SparkTasks.cpus();
+      if (cpus > 0) {
+        TorchThreads.setIntraOpThreads(cpus);
+      }
+      AdaptedModel model = AdaptedModels.borrow(spec);
+      SparkTasks.onCompletion(() -> AdaptedModels.release(spec, model));
+      return new TextGroupMapper(rows, textIndex, GROUP_ROWS, flagTruncation ? 2 : 1,
+          texts -> stage.appendedValues(model, texts, flagTruncation));
+    };
     return dataset.toDF().mapPartitions(run, Encoders.row(out));
   }
 
-  /** Runs a partition group by group, so a large partition never sits in memory whole. */
-  private static final class GroupIterator implements Iterator<Row> {
-    private final AdapterStage stage;
-    private final Iterator<Row> rows;
-    private final int textIndex;
-    private final AdaptedModel model;
-    private final boolean flagTruncation;
-    private List<Row> group = List.of();
-    private float[][] outputs;
-    private boolean[] truncated;
-    private int next;
-
-    GroupIterator(AdapterStage stage, Iterator<Row> rows, int textIndex, AdapterSpec spec, boolean flagTruncation) {
-      this.stage = stage;
-      this.rows = rows;
-      this.textIndex = textIndex;
-      this.flagTruncation = flagTruncation;
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        TorchThreads.setIntraOpThreads(Math.max(1, task.cpus()));
-      }
-      this.model = AdaptedModels.borrow(spec);
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> AdaptedModels.release(spec, model));
-      }
+  /** Each text's output, followed by whether it was cut at {@code maxTokens} when {@code flagTruncation}. */
+  private Object[][] appendedValues(AdaptedModel model, List<String> texts, boolean flagTruncation) {
+    float[][] computed = compute(model, texts);
+    if (!flagTruncation) {
+      return TextGroupMapper.vectorValues(computed);
     }
-
-    @Override
-    public boolean hasNext() {
-      if (next < group.size()) {
-        return true;
-      }
-      if (!rows.hasNext()) {
-        return false;
-      }
-      List<Row> batch = new ArrayList<>(GROUP_ROWS);
-      while (rows.hasNext() && batch.size() < GROUP_ROWS) {
-        batch.add(rows.next());
-      }
-      List<String> texts = new ArrayList<>();
-      truncated = new boolean[batch.size()];
-      for (int i = 0; i < batch.size(); i++) {
-        String t = text(batch.get(i));
-        if (t != null) {
-          texts.add(t);
-          truncated[i] = flagTruncation && model.tokenizer().encode(t).truncated();
-        }
-      }
-      float[][] computed = texts.isEmpty() ? new float[0][] : stage.compute(model, texts);
-      outputs = new float[batch.size()][];
-      for (int i = 0, j = 0; i < batch.size(); i++) {
-        outputs[i] = text(batch.get(i)) != null ? computed[j++] : null;
-      }
-      group = batch;
-      next = 0;
-      return true;
+    Object[][] values = new Object[texts.size()][];
+    for (int i = 0; i < texts.size(); i++) {
+      boolean cut = model.tokenizer().encode(texts.get(i)).truncated();
+      values[i] = new Object[] {TextGroupMapper.boxed(computed[i]), cut};
     }
-
-    private String text(Row r) {
-      String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-      return t == null || t.isBlank() ? null : t;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Row r = group.get(next);
-      float[] v = outputs[next];
-      boolean cut = truncated[next];
-      next++;
-      Object[] values = new Object[r.length() + (flagTruncation ? 2 : 1)];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      values[r.length()] = v == null ? null : boxed(v);
-      if (flagTruncation) {
-        values[r.length() + 1] = v == null ? null : cut;
-      }
-      return RowFactory.create(values);
-    }
-
-    private static Float[] boxed(float[] v) {
-      Float[] b = new Float[v.length];
-      for (int i = 0; i < v.length; i++) {
-        b[i] = v[i];
-      }
-      return b;
-    }
+    return values;
   }
 }

@@ -1,11 +1,6 @@
 package org.loradist.pipelines.embed;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
-import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
@@ -18,7 +13,6 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -26,6 +20,8 @@ import org.apache.spark.sql.types.StructType;
 import org.loradist.model.DefaultModel;
 import org.loradist.model.Precision;
 import org.loradist.model.TextEmbedder;
+import org.loradist.pipelines.infer.SparkTasks;
+import org.loradist.pipelines.infer.TextGroupMapper;
 
 /**
  * Spark ML stage: appends an L2-normalised embedding ({@code array<float>}) of a text column, computed by a
@@ -178,90 +174,25 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     int max = getMaxTokens();
     EncoderCache.Key key = new EncoderCache.Key(getModelPath(), max, Precision.valueOf($(precision)));
     int budget = Math.max(getBatchTokens(), max);
-    MapPartitionsFunction<Row, Row> embed = rows -> new EmbeddingIterator(rows, textIndex, key, budget);
+    MapPartitionsFunction<Row, Row> embed = rows -> {
+      TextEmbedder embedder = openEmbedder(key, budget);
+      SparkTasks.onCompletion(embedder::close);
+      return new TextGroupMapper(rows, textIndex, GROUP_ROWS, 1,
+          texts -> TextGroupMapper.vectorValues(embedder.embed(texts)));
+    };
     return dataset.toDF().mapPartitions(embed, Encoders.row(out));
+  }
+
+  /** This task's embedder over the JVM's shared encoder, with PyTorch's intra-op threads at the task's CPUs. */
+  private static TextEmbedder openEmbedder(EncoderCache.Key key, int batchTokens) {
+    EncoderCache.Loaded loaded = EncoderCache.get(key);
+    TextEmbedder.Options options = TextEmbedder.Options.defaults().withMaxTokens(key.maxTokens())
+        .withBatchTokens(batchTokens).withPrecision(key.precision()).withIntraOpThreads(SparkTasks.cpus());
+    return new TextEmbedder(loaded.encoder(), loaded.tokenizer(), options);
   }
 
   @Override
   public Embedder copy(ParamMap extra) {
     return defaultCopy(extra);
-  }
-
-  /** Embeds a partition group by group, so a large partition never sits in memory whole. */
-  private static final class EmbeddingIterator implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final int textIndex;
-    private final TextEmbedder embedder;
-    private List<Row> group = List.of();
-    private float[][] vectors;
-    private int next;
-
-    EmbeddingIterator(Iterator<Row> rows, int textIndex, EncoderCache.Key key, int batchTokens) {
-      this.rows = rows;
-      this.textIndex = textIndex;
-      TaskContext task = TaskContext.get();
-      int threads = task == null ? 0 : Math.max(1, task.cpus());
-      EncoderCache.Loaded loaded = EncoderCache.get(key);
-      TextEmbedder.Options options = TextEmbedder.Options.defaults().withMaxTokens(key.maxTokens())
-          .withBatchTokens(batchTokens).withPrecision(key.precision()).withIntraOpThreads(threads);
-      this.embedder = new TextEmbedder(loaded.encoder(), loaded.tokenizer(), options);
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> embedder.close());
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next < group.size()) {
-        return true;
-      }
-      if (!rows.hasNext()) {
-        return false;
-      }
-      List<Row> batch = new ArrayList<>(GROUP_ROWS);
-      while (rows.hasNext() && batch.size() < GROUP_ROWS) {
-        batch.add(rows.next());
-      }
-      List<String> texts = new ArrayList<>();
-      for (Row r : batch) {
-        String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-        if (t != null && !t.isBlank()) {
-          texts.add(t);
-        }
-      }
-      float[][] embedded = texts.isEmpty() ? new float[0][] : embedder.embed(texts);
-      vectors = new float[batch.size()][];
-      for (int i = 0, j = 0; i < batch.size(); i++) {
-        Row r = batch.get(i);
-        String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-        vectors[i] = t != null && !t.isBlank() ? embedded[j++] : null;
-      }
-      group = batch;
-      next = 0;
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Row r = group.get(next);
-      float[] v = vectors[next++];
-      Object[] values = new Object[r.length() + 1];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      values[r.length()] = v == null ? null : toBoxed(v);
-      return RowFactory.create(values);
-    }
-
-    private static Float[] toBoxed(float[] v) {
-      Float[] b = new Float[v.length];
-      for (int i = 0; i < v.length; i++) {
-        b[i] = v[i];
-      }
-      return b;
-    }
   }
 }
