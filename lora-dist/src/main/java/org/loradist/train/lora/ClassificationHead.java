@@ -16,6 +16,39 @@ final class ClassificationHead {
   private ClassificationHead() {
   }
 
+  /** A classification objective needs two classes or more. */
+  static void requireClasses(int classes) {
+    if (classes < 2) {
+      throw new IllegalArgumentException("classification needs at least 2 classes, got " + classes);
+    }
+  }
+
+  /** The per-class loss weights an objective keeps: null (all 1), or a copy of one finite weight >= 0 per class. */
+  static float[] checkedClassWeights(int classes, float[] classWeights) {
+    if (classWeights == null) {
+      return null;
+    }
+    if (classWeights.length != classes) {
+      throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
+    }
+    for (float w : classWeights) {
+      if (!(w >= 0) || !Float.isFinite(w)) {
+        throw new IllegalArgumentException("class weights must be finite and >= 0, got " + w);
+      }
+    }
+    return classWeights.clone();
+  }
+
+  /** Every replay example's label must be one of the {@code classes}. */
+  static void requireReplayLabels(int classes, Replay<LabeledText> replay) {
+    for (LabeledText t : replay.examples()) {
+      if (t.label() >= classes) {
+        throw new IllegalArgumentException("replay example " + t.id() + " has label " + t.label() + " of " + classes
+            + " classes");
+      }
+    }
+  }
+
   /**
    * Head weights {@code [classes, hidden]} as Hugging Face initialises them: normal, std 0.02, drawn from the run's
    * init seed mixed with {@code salt} (one per head name).
