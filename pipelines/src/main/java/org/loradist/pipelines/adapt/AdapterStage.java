@@ -2,11 +2,8 @@ package org.loradist.pipelines.adapt;
 
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -16,75 +13,43 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.loradist.lora.AdaptedModel;
-import org.loradist.model.DefaultModel;
 import org.loradist.model.TorchThreads;
 import org.loradist.pipelines.infer.SparkTasks;
 import org.loradist.pipelines.infer.TextGroupMapper;
+import org.loradist.pipelines.infer.TextModelStage;
 
 /**
- * The common part of the stages that run a base model with a LoRA adapter over a text column: the params, and a
- * partition function that borrows one {@link AdaptedModel} per task from the JVM's pool ({@link AdaptedModels}) and
- * runs it group by group ({@link TextGroupMapper}). A blank text gets a null output (the jobs turn those into rejects). With
- * {@code truncatedCol} set, a boolean column says whether the text was cut at {@code maxTokens}.
+ * The common part of the stages that run a base model with a LoRA adapter over a text column: the adapter's params
+ * beside {@link TextModelStage}'s, and a partition function that borrows one {@link AdaptedModel} per task from the
+ * JVM's pool ({@link AdaptedModels}) and runs it group by group ({@link TextGroupMapper}). A blank text gets a null
+ * output (the jobs turn those into rejects). With {@code truncatedCol} set, a boolean column says whether the text was
+ * cut at {@code maxTokens}.
  */
-public abstract class AdapterStage extends Transformer implements DefaultParamsWritable {
+public abstract class AdapterStage extends TextModelStage implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final int GROUP_ROWS = 1024;
 
-  private final String uid;
-  final Param<String> inputCol;
-  final Param<String> outputCol;
-  final Param<String> truncatedCol;
-  final Param<String> modelPath;
-  final Param<String> adapterPath;
-  final IntParam maxTokens;
-  final BooleanParam merge;
+  private final Param<String> truncatedCol;
+  private final Param<String> adapterPath;
+  private final BooleanParam merge;
 
   AdapterStage(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "column holding the text");
-    outputCol = new Param<>(this, "outputCol", "column receiving the output (array<float>)");
+    super(uid, "column holding the text", "column receiving the output (array<float>)",
+        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory");
     truncatedCol = new Param<>(this, "truncatedCol", "boolean column saying the text was cut at maxTokens; '' for none");
-    modelPath = new Param<>(this, "modelPath", "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory");
     adapterPath = new Param<>(this, "adapterPath", "PEFT adapter directory; '' for the base model alone");
-    maxTokens = new IntParam(this, "maxTokens", "truncation length in tokens, [CLS]/[SEP] included",
-        ParamValidators.inRange(3, 8192));
     merge = new BooleanParam(this, "merge", "fold the adapter into the weights (else a live LoRA branch)");
-    setDefault(inputCol, "text");
     setDefault(truncatedCol, "");
-    setDefault(modelPath, "default");
     setDefault(adapterPath, "");
-    setDefault(maxTokens, DefaultModel.DEFAULT_MAX_TOKENS);
     setDefault(merge, false);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
   }
 
   public Param<String> truncatedCol() {
     return truncatedCol;
   }
 
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
   public Param<String> adapterPath() {
     return adapterPath;
-  }
-
-  public IntParam maxTokens() {
-    return maxTokens;
   }
 
   public BooleanParam merge() {
@@ -95,12 +60,12 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   abstract float[][] compute(AdaptedModel model, List<String> texts);
 
   public AdapterStage setInputCol(String v) {
-    set(inputCol, v);
+    set(inputCol(), v);
     return this;
   }
 
   public AdapterStage setOutputCol(String v) {
-    set(outputCol, v);
+    set(outputCol(), v);
     return this;
   }
 
@@ -110,7 +75,7 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   }
 
   public AdapterStage setModelPath(String v) {
-    set(modelPath, v);
+    set(modelPath(), v);
     return this;
   }
 
@@ -121,7 +86,7 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   }
 
   public AdapterStage setMaxTokens(int v) {
-    set(maxTokens, v);
+    set(maxTokens(), v);
     return this;
   }
 
@@ -132,23 +97,23 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
 
   AdapterSpec spec() {
     String adapter = $(adapterPath);
-    return new AdapterSpec($(modelPath), adapter.isEmpty() ? null : adapter, (Integer) $(maxTokens),
+    return new AdapterSpec($(modelPath()), adapter.isEmpty() ? null : adapter, (Integer) $(maxTokens()),
         (Boolean) $(merge));
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
     List<String> names = List.of(schema.fieldNames());
-    String in = $(inputCol);
+    String in = $(inputCol());
     if (!names.contains(in) || !schema.apply(in).dataType().equals(DataTypes.StringType)) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": input column '" + in
           + "' must be a string column; columns: " + names);
     }
-    if (names.contains($(outputCol))) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": output column '" + $(outputCol)
+    if (names.contains($(outputCol()))) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": output column '" + $(outputCol())
           + "' already exists");
     }
-    StructType out = schema.add(new StructField($(outputCol), DataTypes.createArrayType(DataTypes.FloatType, false),
+    StructType out = schema.add(new StructField($(outputCol()), DataTypes.createArrayType(DataTypes.FloatType, false),
         true, Metadata.empty()));
     if (!$(truncatedCol).isEmpty()) {
       out = out.add(new StructField($(truncatedCol), DataTypes.BooleanType, true, Metadata.empty()));
@@ -159,7 +124,7 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    int textIndex = dataset.schema().fieldIndex($(inputCol));
+    int textIndex = dataset.schema().fieldIndex($(inputCol()));
     AdapterSpec spec = spec();
     boolean flagTruncation = !$(truncatedCol).isEmpty();
     AdapterStage stage = this;

@@ -2,7 +2,6 @@ package org.loradist.pipelines.embed;
 
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -17,11 +16,11 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.loradist.model.DefaultModel;
 import org.loradist.model.Precision;
 import org.loradist.model.TextEmbedder;
 import org.loradist.pipelines.infer.SparkTasks;
 import org.loradist.pipelines.infer.TextGroupMapper;
+import org.loradist.pipelines.infer.TextModelStage;
 
 /**
  * Spark ML stage: appends an L2-normalised embedding ({@code array<float>}) of a text column, computed by a
@@ -30,16 +29,11 @@ import org.loradist.pipelines.infer.TextGroupMapper;
  * intra-op threads set to the task's {@code spark.task.cpus}. A blank text gets a null embedding (the embed job
  * turns those into rejects), never a vector of nothing.
  */
-public final class Embedder extends Transformer implements DefaultParamsWritable {
+public final class Embedder extends TextModelStage implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   /** Rows handed to the encoder at once: bounds memory while leaving room to sort by length. */
   private static final int GROUP_ROWS = 2048;
 
-  private final String uid;
-  private final Param<String> inputCol;
-  private final Param<String> outputCol;
-  private final Param<String> modelPath;
-  private final IntParam maxTokens;
   private final IntParam batchTokens;
   private final Param<String> precision;
 
@@ -48,21 +42,14 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public Embedder(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "column holding the text to embed");
-    outputCol = new Param<>(this, "outputCol", "column receiving the embedding (array<float>)");
-    modelPath = new Param<>(this, "modelPath",
-        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory (config.json, model.safetensors, tokenizer.json)");
-    maxTokens = new IntParam(this, "maxTokens", "truncation length in tokens, [CLS]/[SEP] included",
-        ParamValidators.inRange(3, 8192));
+    super(uid, "column holding the text to embed", "column receiving the embedding (array<float>)",
+        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory (config.json, model.safetensors, "
+            + "tokenizer.json)");
     batchTokens = new IntParam(this, "batchTokens", "padded tokens per batch (batch size x longest text)",
         ParamValidators.gtEq(16));
     precision = new Param<>(this, "precision", "compute precision: FP32 or BF16",
         ParamValidators.inArray(new String[] {"FP32", "BF16"}));
-    setDefault(inputCol, "text");
-    setDefault(outputCol, "embedding");
-    setDefault(modelPath, "default");
-    setDefault(maxTokens, DefaultModel.DEFAULT_MAX_TOKENS);
+    setDefault(outputCol(), "embedding");
     setDefault(batchTokens, 8192);
     setDefault(precision, "FP32");
   }
@@ -75,27 +62,6 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     return read().load(path);
   }
 
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public IntParam maxTokens() {
-    return maxTokens;
-  }
-
   public IntParam batchTokens() {
     return batchTokens;
   }
@@ -105,7 +71,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public int getMaxTokens() {
-    return (Integer) getOrDefault(maxTokens);
+    return (Integer) getOrDefault(maxTokens());
   }
 
   public int getBatchTokens() {
@@ -113,26 +79,26 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public String getModelPath() {
-    return getOrDefault(modelPath);
+    return getOrDefault(modelPath());
   }
 
   public Embedder setInputCol(String v) {
-    set(inputCol, v);
+    set(inputCol(), v);
     return this;
   }
 
   public Embedder setOutputCol(String v) {
-    set(outputCol, v);
+    set(outputCol(), v);
     return this;
   }
 
   public Embedder setModelPath(String v) {
-    set(modelPath, v);
+    set(modelPath(), v);
     return this;
   }
 
   public Embedder setMaxTokens(int v) {
-    set(maxTokens, v);
+    set(maxTokens(), v);
     return this;
   }
 
@@ -148,7 +114,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
 
   @Override
   public StructType transformSchema(StructType schema) {
-    String in = $(inputCol);
+    String in = $(inputCol());
     if (!List.of(schema.fieldNames()).contains(in)) {
       throw new IllegalArgumentException("Embedder: input column '" + in + "' not found among " + List.of(schema.fieldNames()));
     }
@@ -156,21 +122,21 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
       throw new IllegalArgumentException("Embedder: input column '" + in + "' must be a string, is "
           + schema.apply(in).dataType().simpleString());
     }
-    if (List.of(schema.fieldNames()).contains($(outputCol))) {
-      throw new IllegalArgumentException("Embedder: output column '" + $(outputCol) + "' already exists");
+    if (List.of(schema.fieldNames()).contains($(outputCol()))) {
+      throw new IllegalArgumentException("Embedder: output column '" + $(outputCol()) + "' already exists");
     }
     Precision p = Precision.valueOf($(precision));
     if (p.unavailableReason() != null) {
       throw new IllegalArgumentException("Embedder: precision " + p + " refused: " + p.unavailableReason());
     }
-    return schema.add(new StructField($(outputCol), DataTypes.createArrayType(DataTypes.FloatType, false), true,
+    return schema.add(new StructField($(outputCol()), DataTypes.createArrayType(DataTypes.FloatType, false), true,
         org.apache.spark.sql.types.Metadata.empty()));
   }
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    int textIndex = dataset.schema().fieldIndex($(inputCol));
+    int textIndex = dataset.schema().fieldIndex($(inputCol()));
     int max = getMaxTokens();
     EncoderCache.Key key = new EncoderCache.Key(getModelPath(), max, Precision.valueOf($(precision)));
     int budget = Math.max(getBatchTokens(), max);
