@@ -2,10 +2,12 @@ package org.loradist.train.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.core.Linear;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.loradist.lora.Scalars;
 import org.loradist.train.DataOrder;
+import org.loradist.train.TensorSpec;
 
 /**
  * The linear classification head that both architectures train beside their adapters (the encoder's
@@ -47,6 +49,17 @@ final class ClassificationHead {
             + " classes");
       }
     }
+  }
+
+  /** What a classification replica trains: the adapters, then the head's weight {@code [classes, hidden]}, bias. */
+  static List<TensorSpec> trainableSpecs(List<TensorSpec> adapterSpecs, String head, int classes, int hidden,
+      boolean withBias) {
+    List<TensorSpec> specs = new ArrayList<>(adapterSpecs);
+    specs.add(new TensorSpec(head + ".weight", new int[] {classes, hidden}));
+    if (withBias) {
+      specs.add(new TensorSpec(head + ".bias", new int[] {classes}));
+    }
+    return List.copyOf(specs);
   }
 
   /**

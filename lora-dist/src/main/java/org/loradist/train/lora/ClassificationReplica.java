@@ -3,7 +3,6 @@ package org.loradist.train.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import org.loradist.lora.Scalars;
 import org.loradist.text.TokenizedText;
@@ -28,10 +27,8 @@ final class ClassificationReplica extends LoraEncoderReplica<LabeledText> {
     this.f = f;
     this.hidden = model.config().hiddenSize();
     this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
-    List<TensorSpec> s = new ArrayList<>(adapters.specs());
-    s.add(new TensorSpec(ClassificationReplicaFactory.HEAD + ".weight", new int[] {f.classes(), hidden}));
-    s.add(new TensorSpec(ClassificationReplicaFactory.HEAD + ".bias", new int[] {f.classes()}));
-    this.specs = List.copyOf(s);
+    this.specs = ClassificationHead.trainableSpecs(adapters.specs(), ClassificationReplicaFactory.HEAD, f.classes(),
+        hidden, true);
   }
 
   @Override

@@ -32,9 +32,8 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
     this.f = f;
     this.hidden = pretrained.config().nEmbd();
     this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
-    List<TensorSpec> s = new ArrayList<>(adapters.specs());
-    s.add(new TensorSpec(DecoderClassificationReplicaFactory.HEAD + ".weight", new int[] {f.classes(), hidden}));
-    this.specs = List.copyOf(s);
+    this.specs = ClassificationHead.trainableSpecs(adapters.specs(), DecoderClassificationReplicaFactory.HEAD,
+        f.classes(), hidden, false);
   }
 
   @Override
