@@ -4,11 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.norm.LayerNorm;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,16 +33,17 @@ import java.util.Map;
  */
 public final class BertEncoder implements LinearModules {
   private final EncoderConfig config;
-  private final Map<String, NDArray> parameters;
-  private final Map<String, Linear> linears = new LinkedHashMap<>();
+  private final NamedParameters parameters;
+  private final ModuleLinears linears = new ModuleLinears();
   private final DataType computeType;
 
   public BertEncoder(EncoderConfig config, Map<String, NDArray> parameters) {
     this.config = config;
-    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    this.parameters = new NamedParameters(parameters);
     this.computeType = checkParameters(config, parameters);
     for (String module : linearModuleNames(config)) {
-      linears.put(module, new DenseLinear(param(module + ".weight"), param(module + ".bias")));
+      linears.add(module, new DenseLinear(this.parameters.get(module + ".weight"),
+          this.parameters.get(module + ".bias")));
     }
   }
 
@@ -55,7 +53,7 @@ public final class BertEncoder implements LinearModules {
 
   /** The base parameters by Hugging Face name (read-only view). */
   public Map<String, NDArray> parameters() {
-    return parameters;
+    return parameters.asMap();
   }
 
   /** The parameters' (and activations') data type. */
@@ -66,28 +64,19 @@ public final class BertEncoder implements LinearModules {
   /** The linear that module {@code name} (e.g. {@code encoder.layer.0.attention.self.query}) currently uses. */
   @Override
   public Linear linear(String name) {
-    Linear l = linears.get(name);
-    if (l == null) {
-      throw new IllegalArgumentException("no linear module '" + name + "' (modules: " + linears.keySet() + ")");
-    }
-    return l;
+    return linears.linear(name);
   }
 
   /** Module names of all linears, in forward order. */
   @Override
   public List<String> linearNames() {
-    return List.copyOf(linears.keySet());
+    return linears.linearNames();
   }
 
   /** Puts {@code replacement} (e.g. a LoRA wrapper of {@link #linear}) in place of module {@code name}. */
   @Override
   public void replaceLinear(String name, Linear replacement) {
-    Linear current = linear(name);
-    if (replacement.inFeatures() != current.inFeatures() || replacement.outFeatures() != current.outFeatures()) {
-      throw new IllegalArgumentException("replacement for '" + name + "' maps " + replacement.inFeatures() + " -> "
-          + replacement.outFeatures() + ", the module maps " + current.inFeatures() + " -> " + current.outFeatures());
-    }
-    linears.put(name, replacement);
+    linears.replaceLinear(name, replacement);
   }
 
   /** Sentence embeddings: pooled, L2-normalised, float32 [batch, hidden]. */
@@ -104,9 +93,9 @@ public final class BertEncoder implements LinearModules {
     }
     NDManager batch = input.inputIds().getManager();
     NDArray positions = batch.arange(0, tokens, 1, DataType.INT64);
-    NDArray x = lookup(input.inputIds(), "embeddings.word_embeddings.weight")
-        .add(lookup(positions, "embeddings.position_embeddings.weight"))
-        .add(lookup(input.tokenTypeIds(), "embeddings.token_type_embeddings.weight"));
+    NDArray x = parameters.embedding(input.inputIds(), "embeddings.word_embeddings.weight")
+        .add(parameters.embedding(positions, "embeddings.position_embeddings.weight"))
+        .add(parameters.embedding(input.tokenTypeIds(), "embeddings.token_type_embeddings.weight"));
     x = ctx.dropout(layerNorm(x, "embeddings.LayerNorm"), config.hiddenDropoutProb());
 
     // The padding mask is added inside the score matmul rather than as a pass over [batch, heads, tokens, tokens]:
@@ -164,21 +153,8 @@ public final class BertEncoder implements LinearModules {
     return pooled.normalize(2, -1, 1e-12);
   }
 
-  private NDArray lookup(NDArray ids, String weight) {
-    return ids.getNDArrayInternal().embedding(ids, param(weight), SparseFormat.DENSE).singletonOrThrow();
-  }
-
   private NDArray layerNorm(NDArray x, String module) {
-    return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), param(module + ".weight"), param(module + ".bias"),
-        config.layerNormEps()).singletonOrThrow();
-  }
-
-  private NDArray param(String name) {
-    NDArray p = parameters.get(name);
-    if (p == null) {
-      throw new IllegalStateException("parameter '" + name + "' is missing");
-    }
-    return p;
+    return parameters.layerNorm(x, module, config.hiddenSize(), config.layerNormEps());
   }
 
   /** The linear modules of the architecture, by Hugging Face module name, in forward order. */

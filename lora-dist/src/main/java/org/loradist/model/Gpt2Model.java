@@ -5,11 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.norm.LayerNorm;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,15 +35,16 @@ public final class Gpt2Model implements LinearModules {
   public static final List<String> DEFAULT_LORA_TARGETS = List.of("c_attn");
 
   private final Gpt2Config config;
-  private final Map<String, NDArray> parameters;
-  private final Map<String, Linear> linears = new LinkedHashMap<>();
+  private final NamedParameters parameters;
+  private final ModuleLinears linears = new ModuleLinears();
 
   public Gpt2Model(Gpt2Config config, Map<String, NDArray> parameters) {
     this.config = config;
-    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    this.parameters = new NamedParameters(parameters);
     checkParameters(config, parameters);
     for (String module : linearModuleNames(config)) {
-      linears.put(module, new Conv1DLinear(param(module + ".weight"), param(module + ".bias")));
+      linears.add(module, new Conv1DLinear(this.parameters.get(module + ".weight"),
+          this.parameters.get(module + ".bias")));
     }
   }
 
@@ -56,31 +54,22 @@ public final class Gpt2Model implements LinearModules {
 
   /** The base parameters by Hugging Face name (read-only view). */
   public Map<String, NDArray> parameters() {
-    return parameters;
+    return parameters.asMap();
   }
 
   @Override
   public Linear linear(String name) {
-    Linear l = linears.get(name);
-    if (l == null) {
-      throw new IllegalArgumentException("no linear module '" + name + "' (modules: " + linears.keySet() + ")");
-    }
-    return l;
+    return linears.linear(name);
   }
 
   @Override
   public List<String> linearNames() {
-    return List.copyOf(linears.keySet());
+    return linears.linearNames();
   }
 
   @Override
   public void replaceLinear(String name, Linear replacement) {
-    Linear current = linear(name);
-    if (replacement.inFeatures() != current.inFeatures() || replacement.outFeatures() != current.outFeatures()) {
-      throw new IllegalArgumentException("replacement for '" + name + "' maps " + replacement.inFeatures() + " -> "
-          + replacement.outFeatures() + ", the module maps " + current.inFeatures() + " -> " + current.outFeatures());
-    }
-    linears.put(name, replacement);
+    linears.replaceLinear(name, replacement);
   }
 
   /**
@@ -97,7 +86,7 @@ public final class Gpt2Model implements LinearModules {
     }
     NDManager batch = inputIds.getManager();
     NDArray positions = batch.arange(past, past + tokens, 1, DataType.INT64);
-    NDArray x = lookup(inputIds, "wte.weight").add(lookup(positions, "wpe.weight"));
+    NDArray x = parameters.embedding(inputIds, "wte.weight").add(parameters.embedding(positions, "wpe.weight"));
     x = ctx.dropout(x, config.embdPdrop());
 
     NDArray mask = causalMask(batch, tokens, past);
@@ -114,7 +103,7 @@ public final class Gpt2Model implements LinearModules {
 
   /** Next-token logits [.., vocab] of hidden states [.., n_embd]: the tied head {@code h wte^T}. */
   public NDArray logits(NDArray hidden) {
-    return ai.djl.nn.core.Linear.linear(hidden, param("wte.weight")).singletonOrThrow();
+    return ai.djl.nn.core.Linear.linear(hidden, parameters.get("wte.weight")).singletonOrThrow();
   }
 
   private NDArray block(NDArray x, int layer, NDArray mask, NDArray scale, KvCache cache, ForwardContext ctx) {
@@ -170,21 +159,8 @@ public final class Gpt2Model implements LinearModules {
     return x.mul(ai.djl.nn.Activation.sigmoid(x.mul(inner)));
   }
 
-  private NDArray lookup(NDArray ids, String weight) {
-    return ids.getNDArrayInternal().embedding(ids, param(weight), SparseFormat.DENSE).singletonOrThrow();
-  }
-
   private NDArray layerNorm(NDArray x, String module) {
-    return LayerNorm.layerNorm(x, new Shape(config.nEmbd()), param(module + ".weight"), param(module + ".bias"),
-        config.layerNormEpsilon()).singletonOrThrow();
-  }
-
-  private NDArray param(String name) {
-    NDArray p = parameters.get(name);
-    if (p == null) {
-      throw new IllegalStateException("parameter '" + name + "' is missing");
-    }
-    return p;
+    return parameters.layerNorm(x, module, config.nEmbd(), config.layerNormEpsilon());
   }
 
   /** The linear (Conv1D) modules, by Hugging Face module name, in forward order. */

@@ -1,7 +1,6 @@
 package org.loradist.jobs.output;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,8 +9,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.loradist.jobs.config.ConfigException;
 
 /**
@@ -46,29 +43,12 @@ public final class OutputGuard {
    */
   public static boolean alreadyComplete(String command, String dir, String jobFingerprint, Configuration hadoop) {
     try {
-      Path p = new Path(dir);
-      FileSystem fs = p.getFileSystem(hadoop);
-      if (!fs.exists(p)) {
+      Map<String, Object> manifest = ExistingOutput.manifest(dir, hadoop, "choose a new --output");
+      if (manifest == null) {
         return false;
       }
-      if (!fs.getFileStatus(p).isDirectory()) {
-        throw new ConfigException("output " + dir + " is a file, not a folder");
-      }
-      if (!AtomicOutput.isComplete(dir, hadoop)) {
-        if (fs.listStatus(p).length == 0) {
-          return false;
-        }
-        throw new ConfigException("output " + dir + " exists and is not a complete lora-dist output; "
-            + "refusing to overwrite it (choose a new --output)");
-      }
-      Path manifest = new Path(p, AtomicOutput.MANIFEST);
-      String recorded = null;
-      if (fs.exists(manifest)) {
-        try (InputStream in = fs.open(manifest)) {
-          Object v = Manifest.read(new String(in.readAllBytes(), StandardCharsets.UTF_8)).get(FIELD);
-          recorded = v == null ? null : v.toString();
-        }
-      }
+      Object v = manifest.get(FIELD);
+      String recorded = v == null ? null : v.toString();
       if (jobFingerprint.equals(recorded)) {
         return true;
       }

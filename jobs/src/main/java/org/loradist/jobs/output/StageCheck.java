@@ -3,9 +3,7 @@ package org.loradist.jobs.output;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,22 +63,11 @@ public final class StageCheck {
   public static boolean alreadyComplete(String stage, String dir, List<String> inputs, JobConfig config,
       Configuration hadoop) {
     try {
-      Path p = new Path(dir);
-      FileSystem fs = p.getFileSystem(hadoop);
-      if (!fs.exists(p)) {
+      Map<String, Object> manifest = ExistingOutput.manifest(dir, hadoop,
+          "remove it or set " + stage + ".output to a new folder");
+      if (manifest == null) {
         return false;
       }
-      if (!fs.getFileStatus(p).isDirectory()) {
-        throw new ConfigException("output " + dir + " is a file, not a folder");
-      }
-      if (!AtomicOutput.isComplete(dir, hadoop)) {
-        if (fs.listStatus(p).length == 0) {
-          return false;
-        }
-        throw new ConfigException("output " + dir + " exists and is not a complete lora-dist output; refusing to "
-            + "overwrite it (remove it or set " + stage + ".output to a new folder)");
-      }
-      Map<String, Object> manifest = readManifest(fs, new Path(p, AtomicOutput.MANIFEST));
       if (!stage.equals(manifest.get("command")) || !(manifest.get("config") instanceof Map<?, ?> recordedConfig)) {
         throw new ConfigException("output " + dir + " is not a " + stage + " output; refusing to overwrite it");
       }
@@ -121,7 +108,7 @@ public final class StageCheck {
       }
       Path p = new Path(dir, AtomicOutput.MANIFEST);
       FileSystem fs = p.getFileSystem(hadoop);
-      return fs.exists(p) ? readManifest(fs, p).get(field) : null;
+      return fs.exists(p) ? ExistingOutput.read(fs, p).get(field) : null;
     } catch (IOException e) {
       return null;
     }
@@ -130,14 +117,5 @@ public final class StageCheck {
   /** A local path as the user wrote it; other file systems' URIs as they are. */
   public static String local(String dir) {
     return dir.startsWith("file:") ? new Path(dir).toUri().getPath() : dir;
-  }
-
-  private static Map<String, Object> readManifest(FileSystem fs, Path manifest) throws IOException {
-    if (!fs.exists(manifest)) {
-      return Map.of();
-    }
-    try (InputStream in = fs.open(manifest)) {
-      return Manifest.read(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    }
   }
 }

@@ -44,17 +44,12 @@ final class CausalLmReplica extends LoraDecoderReplica<PromptResponse> {
 
   @Override
   public StepResult gradients(List<PromptResponse> shard, List<float[]> gathered, StepInfo info) {
-    int[] replayIndices = replayPlan.perMicroBatch() > 0 ? replayPlan.indices(info) : new int[0];
+    ReplayPlan.WorkerRows<PromptResponse> rows = replayPlan.workerRows(shard, f.replay().examples(), info);
     List<CausalLm.Sequence> seqs = new ArrayList<>();
-    long[] seeds = new long[shard.size() + replayIndices.length];
-    for (int i = 0; i < shard.size(); i++) {
-      seqs.add(encode(shard.get(i)));
-      seeds[i] = info.exampleSeed(i);
+    for (PromptResponse e : rows.examples()) {
+      seqs.add(encode(e));
     }
-    for (int i = 0; i < replayIndices.length; i++) {
-      seqs.add(encode(f.replay().examples().get(replayIndices[i])));
-      seeds[shard.size() + i] = replayPlan.exampleSeed(info, i);
-    }
+    long[] seeds = rows.seeds();
     List<CausalLm.Sequence> replaySeqs = seqs.subList(shard.size(), seqs.size());
     double denominator = replayPlan.examplesPerStep(info);
     float[][] v = values();

@@ -18,20 +18,8 @@ public record ClassificationReplicaFactory(EncoderLoraSpec spec, int classes, fl
   public static final String HEAD = "classifier";
 
   public ClassificationReplicaFactory {
-    if (classes < 2) {
-      throw new IllegalArgumentException("classification needs at least 2 classes, got " + classes);
-    }
-    if (classWeights != null) {
-      if (classWeights.length != classes) {
-        throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
-      }
-      for (float w : classWeights) {
-        if (!(w >= 0) || !Float.isFinite(w)) {
-          throw new IllegalArgumentException("class weights must be finite and >= 0, got " + w);
-        }
-      }
-      classWeights = classWeights.clone();
-    }
+    ClassificationHead.requireClasses(classes);
+    classWeights = ClassificationHead.checkedClassWeights(classes, classWeights);
     replay = replay == null ? Replay.none() : replay;
     if (!spec.lora().modulesToSave().contains(HEAD)) {
       throw new IllegalArgumentException("the classification head '" + HEAD + "' must be in modules_to_save, got "
@@ -43,12 +31,7 @@ public record ClassificationReplicaFactory(EncoderLoraSpec spec, int classes, fl
             + HEAD + "')");
       }
     }
-    for (LabeledText t : replay.examples()) {
-      if (t.label() >= classes) {
-        throw new IllegalArgumentException("replay example " + t.id() + " has label " + t.label() + " of " + classes
-            + " classes");
-      }
-    }
+    ClassificationHead.requireReplayLabels(classes, replay);
   }
 
   @Override

@@ -6,13 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.loradist.lora.Scalars;
 import org.loradist.model.DecoderBatches;
 import org.loradist.model.ForwardContext;
 import org.loradist.text.TextTokenizer;
 import org.loradist.train.Autograd;
-import org.loradist.train.DataOrder;
 import org.loradist.train.StepInfo;
 import org.loradist.train.StepResult;
 import org.loradist.train.TensorSpec;
@@ -34,9 +32,8 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
     this.f = f;
     this.hidden = pretrained.config().nEmbd();
     this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
-    List<TensorSpec> s = new ArrayList<>(adapters.specs());
-    s.add(new TensorSpec(DecoderClassificationReplicaFactory.HEAD + ".weight", new int[] {f.classes(), hidden}));
-    this.specs = List.copyOf(s);
+    this.specs = ClassificationHead.trainableSpecs(adapters.specs(), DecoderClassificationReplicaFactory.HEAD,
+        f.classes(), hidden, false);
   }
 
   @Override
@@ -49,12 +46,7 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
   public float[][] initialTrainable() {
     float[][] lora = adapters.initialValues(spec.initSeed());
     float[][] out = Arrays.copyOf(lora, lora.length + 1);
-    float[] w = new float[f.classes() * hidden];
-    SplittableRandom rng = new SplittableRandom(DataOrder.mix(spec.initSeed(), 0x73636F7265L));
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) (ClassificationReplica.gaussian(rng) * 0.02);
-    }
-    out[lora.length] = w;
+    out[lora.length] = ClassificationHead.initialWeight(f.classes(), hidden, spec.initSeed(), 0x73636F7265L);
     return out;
   }
 
@@ -73,30 +65,18 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
 
   @Override
   public StepResult gradients(List<LabeledText> shard, List<float[]> gathered, StepInfo info) {
-    int[] replayIndices = replayPlan.perMicroBatch() > 0 ? replayPlan.indices(info) : new int[0];
-    List<LabeledText> rows = new ArrayList<>(shard);
-    long[] seeds = new long[shard.size() + replayIndices.length];
-    for (int i = 0; i < shard.size(); i++) {
-      seeds[i] = info.exampleSeed(i);
-    }
-    for (int i = 0; i < replayIndices.length; i++) {
-      rows.add(f.replay().examples().get(replayIndices[i]));
-      seeds[shard.size() + i] = replayPlan.exampleSeed(info, i);
-    }
-    int n = rows.size();
-    int taskRows = shard.size();
+    ReplayPlan.WorkerRows<LabeledText> rows = replayPlan.workerRows(shard, f.replay().examples(), info);
+    int n = rows.examples().size();
+    int taskRows = rows.taskRows();
     int classes = f.classes();
     List<long[]> ids = new ArrayList<>(n);
-    float[] labelMask = new float[n * classes];
     long tokens = 0;
-    for (int i = 0; i < n; i++) {
-      LabeledText t = rows.get(i);
-      ids.add(encode(tokenizer, t.text(), pretrained.config().bosTokenId(), maxTokens()));
-      tokens += ids.get(i).length;
-      if (t.label() >= 0) {
-        labelMask[i * classes + t.label()] = f.classWeights() == null ? 1f : f.classWeights()[t.label()];
-      }
+    for (LabeledText t : rows.examples()) {
+      long[] textIds = encode(tokenizer, t.text(), pretrained.config().bosTokenId(), maxTokens());
+      ids.add(textIds);
+      tokens += textIds.length;
     }
+    float[] labelMask = ClassificationHead.labelMask(rows.examples(), classes, f.classWeights());
     double denominator = replayPlan.examplesPerStep(info);
     float[][] v = values();
     int nLora = v.length - 1;
@@ -109,10 +89,8 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
         adapters.setEnabled(false);
         try {
           NDArray base = lastTokenStates(m, replayIds, ForwardContext.inference());
-          baseTarget = f.replay().penalty() == ReplayPenalty.LOGITS_KL
-              ? ai.djl.nn.core.Linear.linear(base, m.create(v[nLora], new Shape(classes, hidden))).singletonOrThrow()
-                  .softmax(-1)
-              : base.normalize(2, -1, 1e-12);
+          baseTarget = ClassificationHead.replayTarget(f.replay().penalty(), base,
+              m.create(v[nLora], new Shape(classes, hidden)), null);
         } finally {
           adapters.setEnabled(true);
         }
@@ -122,24 +100,15 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
         NDArray w = m.create(v[nLora], new Shape(classes, hidden));
         w.setRequiresGradient(true);
         NDArray states;
-        ForwardContext ctx = arm(ids, seeds);
+        ForwardContext ctx = arm(ids, rows.seeds());
         try {
           states = lastTokenStates(m, ids, ctx);
         } finally {
           disarm();
         }
         NDArray logp = ai.djl.nn.core.Linear.linear(states, w).singletonOrThrow().logSoftmax(-1);
-        NDArray total = logp.mul(m.create(labelMask, new Shape(n, classes))).sum().neg();
-        if (baseTarget != null) {
-          NDArray penalty;
-          if (f.replay().penalty() == ReplayPenalty.LOGITS_KL) {
-            penalty = baseTarget.mul(baseTarget.add(1e-30f).log().sub(logp.get("{}:", taskRows))).sum();
-          } else {
-            NDArray e = states.get("{}:", taskRows).normalize(2, -1, 1e-12);
-            penalty = e.mul(baseTarget).sum(new int[] {1}).neg().add(m.create(1f)).sum();
-          }
-          total = total.add(Scalars.times(penalty, f.replay().penaltyWeight()));
-        }
+        NDArray total = ClassificationHead.summedLoss(logp, m.create(labelMask, new Shape(n, classes)), states,
+            baseTarget, taskRows, f.replay());
         NDArray loss = Scalars.over(total, denominator);
         ag.backward(loss);
         float[][] grads = new float[v.length][];

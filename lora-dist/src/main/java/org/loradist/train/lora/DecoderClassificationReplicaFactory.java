@@ -19,26 +19,14 @@ public record DecoderClassificationReplicaFactory(DecoderLoraSpec spec, int clas
   public static final String HEAD = "score";
 
   public DecoderClassificationReplicaFactory {
-    if (classes < 2) {
-      throw new IllegalArgumentException("classification needs at least 2 classes, got " + classes);
-    }
-    if (classWeights != null) {
-      if (classWeights.length != classes) {
-        throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
-      }
-      classWeights = classWeights.clone();
-    }
+    ClassificationHead.requireClasses(classes);
+    classWeights = ClassificationHead.checkedClassWeights(classes, classWeights);
     replay = replay == null ? Replay.none() : replay;
     if (!spec.lora().modulesToSave().equals(java.util.List.of(HEAD))) {
       throw new IllegalArgumentException("the decoder's classification head '" + HEAD + "' must be the one entry of "
           + "modules_to_save, got " + spec.lora().modulesToSave());
     }
-    for (LabeledText t : replay.examples()) {
-      if (t.label() >= classes) {
-        throw new IllegalArgumentException("replay example " + t.id() + " has label " + t.label() + " of " + classes
-            + " classes");
-      }
-    }
+    ClassificationHead.requireReplayLabels(classes, replay);
   }
 
   @Override

@@ -1,7 +1,5 @@
 package org.loradist.train.lora;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.Serializable;
@@ -14,11 +12,7 @@ import org.loradist.lora.LoraConfig;
 import org.loradist.lora.PeftAdapter;
 import org.loradist.model.Gpt2Model;
 import org.loradist.model.ModelArchitecture;
-import org.loradist.train.DataParallelTrainer;
 import org.loradist.train.ReplicaFactory;
-import org.loradist.train.StepMetrics;
-import org.loradist.train.TrainConfig;
-import org.loradist.train.TrainResult;
 
 /**
  * The library entry points for LoRA on GPT-2-family decoders, beside {@link LoraTraining} (encoders) and with the same
@@ -53,7 +47,8 @@ public final class DecoderTraining {
   public static LoraTrainingResult trainCausalLm(SparkSession spark, List<PromptResponse> train,
       List<PromptResponse> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireDecoder(config, LoraTask.CAUSAL_LM);
-    CausalLmReplicaFactory factory = new CausalLmReplicaFactory(spec(config), replay(config, reference));
+    CausalLmReplicaFactory factory = new CausalLmReplicaFactory(spec(config),
+        LoraTrainingRun.replay(config, reference));
     return run(spark, factory, train, List.of(), config, outputDir, PeftAdapter.CAUSAL_LM, resumeFrom);
   }
 
@@ -67,18 +62,10 @@ public final class DecoderTraining {
   public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
       List<LabeledText> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireDecoder(config, LoraTask.CLASSIFICATION);
-    if (labels.size() < 2) {
-      throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
-    }
-    for (LabeledText t : train) {
-      if (t.label() < 0 || t.label() >= labels.size()) {
-        throw new IllegalArgumentException("training example " + t.id() + " has label " + t.label() + " outside 0.."
-            + (labels.size() - 1));
-      }
-    }
-    float[] weights = config.balancedClassWeights() ? LoraTraining.balancedWeights(train, labels.size()) : null;
+    LoraTrainingRun.checkLabels(train, labels);
     DecoderClassificationReplicaFactory factory = new DecoderClassificationReplicaFactory(spec(config),
-        labels.size(), weights, replay(config, reference));
+        labels.size(), LoraTrainingRun.classWeights(config, train, labels.size()),
+        LoraTrainingRun.replay(config, reference));
     return run(spark, factory, train, labels, config, outputDir, PeftAdapter.SEQ_CLS, resumeFrom);
   }
 
@@ -118,47 +105,18 @@ public final class DecoderTraining {
     }
   }
 
-  private static <E extends Serializable> Replay<E> replay(LoraTrainingConfig c, List<E> reference) {
-    int perMicro = c.replayPerMicroBatch();
-    if (perMicro == 0) {
-      return Replay.none();
-    }
-    if (reference == null || reference.isEmpty()) {
-      throw new IllegalArgumentException("replay fraction " + c.replayFraction() + " needs a reference data set");
-    }
-    return new Replay<>(reference, perMicro, c.replayPenaltyWeight(), c.replayPenalty());
-  }
-
   private static <E extends Serializable> LoraTrainingResult run(SparkSession spark, ReplicaFactory<E> factory,
       List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String taskType,
       String resumeFrom) {
-    if (train == null || train.isEmpty()) {
-      throw new IllegalArgumentException("no training examples");
-    }
-    TrainConfig trainConfig = LoraTraining.trainConfig(config, train.size(), outputDir);
-    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig,
-        resumeFrom);
-
     LoraConfig lora = decoderLora(config.lora(), config.task());
-    PeftAdapter adapter = PeftAdapter.ofGpt2(lora, taskType, config.modelPath(), result.state().specs(),
-        result.state().values());
-    String adapterDir = LoraTraining.trimSlash(outputDir) + "/" + LoraTraining.ADAPTER_DIR;
-    LoraTraining.writeAdapter(spark.sparkContext().hadoopConfiguration(), adapterDir, adapter,
-        sidecar(config, labels, result));
-
-    List<StepMetrics> m = result.metrics();
-    double seconds = m.stream().mapToDouble(StepMetrics::stepSeconds).sum();
-    long tokens = m.stream().mapToLong(StepMetrics::tokens).sum();
-    int tail = Math.max(1, m.size() / 10);
-    double finalLoss = m.isEmpty() ? Double.NaN
-        : m.subList(m.size() - tail, m.size()).stream().mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
-    int replayPerStep = config.replayPerMicroBatch() * config.accumulationSteps();
-    return new LoraTrainingResult(result, adapter, adapterDir, labels, train.size(), trainConfig.totalSteps(),
-        config.replayPerMicroBatch(), (double) replayPerStep / config.batchSize(), result.state().trainableCount(),
-        seconds > 0 ? tokens / seconds : 0, finalLoss);
+    return LoraTrainingRun.run(spark, factory, train, labels, config, outputDir, resumeFrom,
+        result -> PeftAdapter.ofGpt2(lora, taskType, config.modelPath(), result.state().specs(),
+            result.state().values()),
+        sidecarModel(config));
   }
 
-  private static String sidecar(LoraTrainingConfig c, List<String> labels, TrainResult result) {
+  /** The sidecar's description of the decoder run (the run's own fields follow). */
+  private static JsonObject sidecarModel(LoraTrainingConfig c) {
     JsonObject o = new JsonObject();
     o.addProperty("task", c.task().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     o.addProperty("architecture", ModelArchitecture.GPT2.modelType());
@@ -168,17 +126,6 @@ public final class DecoderTraining {
         ? "final (ln_f) hidden state of the last real token" : "none");
     o.addProperty("sequence", c.task() == LoraTask.CAUSAL_LM
         ? "prompt tokens + response tokens + EOS; loss on response and EOS, mean per example" : "text tokens");
-    JsonArray l = new JsonArray();
-    labels.forEach(l::add);
-    o.add("labels", l);
-    o.addProperty("steps", result.state().step());
-    o.addProperty("seed", c.seed());
-    o.addProperty("workers", c.workers());
-    o.addProperty("batch_size", c.batchSize());
-    o.addProperty("replay_fraction", c.replayFraction());
-    o.addProperty("replay_per_micro_batch", c.replayPerMicroBatch());
-    o.addProperty("replay_penalty_weight", c.replayPenaltyWeight());
-    o.addProperty("replay_penalty", c.replayPenalty().name());
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+    return o;
   }
 }

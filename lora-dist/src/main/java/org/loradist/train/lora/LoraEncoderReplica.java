@@ -2,64 +2,42 @@ package org.loradist.train.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.loradist.lora.ExampleDropout;
-import org.loradist.lora.LoraAdapters;
 import org.loradist.lora.LoraInjector;
 import org.loradist.model.BertEncoder;
 import org.loradist.model.EncoderInput;
 import org.loradist.model.ForwardContext;
 import org.loradist.model.PretrainedModel;
-import org.loradist.text.TextTokenizer;
 import org.loradist.text.TokenizedText;
 import org.loradist.train.DataOrder;
-import org.loradist.train.Replica;
 import org.loradist.weights.ModelCache;
 
 /**
- * What the LoRA objectives share: the frozen base from the per-JVM {@link ModelCache}, an encoder of this replica's
- * own with adapters injected, a tokenizer, and forward passes whose dropout is drawn per example.
+ * What the encoder LoRA objectives share: the frozen base from the per-JVM {@link ModelCache}, an encoder of this
+ * replica's own with adapters injected ({@link LoraReplica}), and forward passes whose dropout is drawn per example.
  */
-abstract class LoraEncoderReplica<E extends Serializable> implements Replica<E> {
+abstract class LoraEncoderReplica<E extends Serializable> extends LoraReplica<E> {
   protected final EncoderLoraSpec spec;
   protected final PretrainedModel model;
   protected final BertEncoder encoder;
-  protected final LoraAdapters adapters;
-  protected final TextTokenizer tokenizer;
-  protected final NDManager manager;
-  protected float[][] values;
 
   LoraEncoderReplica(EncoderLoraSpec spec) {
+    this(spec, cached(() -> ModelCache.get(spec.modelPath())));
+  }
+
+  private LoraEncoderReplica(EncoderLoraSpec spec, PretrainedModel model) {
+    this(spec, model, model.newEncoder());
+  }
+
+  private LoraEncoderReplica(EncoderLoraSpec spec, PretrainedModel model, BertEncoder encoder) {
+    super(LoraInjector.inject(encoder, spec.lora()),
+        model.newTokenizer(Math.min(spec.maxTokens(), model.config().maxPositionEmbeddings())));
     this.spec = spec;
-    try {
-      this.model = ModelCache.get(spec.modelPath());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    this.encoder = model.newEncoder();
-    this.adapters = LoraInjector.inject(encoder, spec.lora());
-    this.tokenizer = model.newTokenizer(Math.min(spec.maxTokens(), model.config().maxPositionEmbeddings()));
-    this.manager = NDManager.newBaseManager();
-  }
-
-  @Override
-  public void setTrainable(float[][] v) {
-    float[][] copy = new float[v.length][];
-    for (int i = 0; i < v.length; i++) {
-      copy[i] = v[i].clone();
-    }
-    values = copy;
-  }
-
-  protected float[][] values() {
-    if (values == null) {
-      throw new IllegalStateException("setTrainable was never called");
-    }
-    return values;
+    this.model = model;
+    this.encoder = encoder;
   }
 
   protected List<TokenizedText> tokenize(List<String> texts) {
@@ -110,11 +88,5 @@ abstract class LoraEncoderReplica<E extends Serializable> implements Replica<E> 
     } finally {
       adapters.setEnabled(true);
     }
-  }
-
-  @Override
-  public void close() {
-    manager.close();
-    tokenizer.close();
   }
 }

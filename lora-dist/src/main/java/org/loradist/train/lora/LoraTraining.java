@@ -1,7 +1,5 @@
 package org.loradist.train.lora;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,9 +20,7 @@ import org.loradist.train.AdamWConfig;
 import org.loradist.train.DataParallelTrainer;
 import org.loradist.train.LrSchedule;
 import org.loradist.train.ReplicaFactory;
-import org.loradist.train.StepMetrics;
 import org.loradist.train.TrainConfig;
-import org.loradist.train.TrainResult;
 
 /**
  * The library entry point for LoRA training, called by the {@code train} command and the Spark ML estimator. Trains
@@ -62,18 +58,9 @@ public final class LoraTraining {
   public static LoraTrainingResult trainClassifier(SparkSession spark, List<LabeledText> train, List<String> labels,
       List<LabeledText> reference, LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireTask(config, LoraTask.CLASSIFICATION);
-    if (labels.size() < 2) {
-      throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
-    }
-    for (LabeledText t : train) {
-      if (t.label() < 0 || t.label() >= labels.size()) {
-        throw new IllegalArgumentException("training example " + t.id() + " has label " + t.label() + " outside 0.."
-            + (labels.size() - 1));
-      }
-    }
-    float[] weights = config.balancedClassWeights() ? balancedWeights(train, labels.size()) : null;
-    ClassificationReplicaFactory factory = new ClassificationReplicaFactory(spec(config), labels.size(), weights,
-        replay(config, reference));
+    LoraTrainingRun.checkLabels(train, labels);
+    ClassificationReplicaFactory factory = new ClassificationReplicaFactory(spec(config), labels.size(),
+        LoraTrainingRun.classWeights(config, train, labels.size()), LoraTrainingRun.replay(config, reference));
     return run(spark, factory, train, labels, config, outputDir, resumeFrom);
   }
 
@@ -88,7 +75,7 @@ public final class LoraTraining {
       LoraTrainingConfig config, String outputDir, String resumeFrom) {
     requireTask(config, LoraTask.RETRIEVAL);
     RetrievalReplicaFactory factory = new RetrievalReplicaFactory(spec(config), config.scale(),
-        replay(config, reference));
+        LoraTrainingRun.replay(config, reference));
     return run(spark, factory, train, List.of(), config, outputDir, resumeFrom);
   }
 
@@ -113,59 +100,17 @@ public final class LoraTraining {
     return new EncoderLoraSpec(c.modelPath(), c.maxTokens(), c.lora(), c.seed(), c.baseDropout());
   }
 
-  private static <E extends Serializable> Replay<E> replay(LoraTrainingConfig c, List<E> reference) {
-    int perMicro = c.replayPerMicroBatch();
-    if (perMicro == 0) {
-      return Replay.none();
-    }
-    if (reference == null || reference.isEmpty()) {
-      throw new IllegalArgumentException("replay fraction " + c.replayFraction() + " needs a reference data set");
-    }
-    return new Replay<>(reference, perMicro, c.replayPenaltyWeight(), c.replayPenalty());
-  }
-
-  /** n / (classes · count_c), 0 for classes without examples (as scikit-learn's class_weight="balanced"). */
-  static float[] balancedWeights(List<LabeledText> train, int classes) {
-    int[] counts = new int[classes];
-    for (LabeledText t : train) {
-      counts[t.label()]++;
-    }
-    float[] w = new float[classes];
-    for (int c = 0; c < classes; c++) {
-      w[c] = counts[c] == 0 ? 0f : (float) train.size() / (classes * counts[c]);
-    }
-    return w;
-  }
-
   private static <E extends Serializable> LoraTrainingResult run(SparkSession spark, ReplicaFactory<E> factory,
       List<E> train, List<String> labels, LoraTrainingConfig config, String outputDir, String resumeFrom) {
-    if (train == null || train.isEmpty()) {
-      throw new IllegalArgumentException("no training examples");
-    }
-    TrainConfig trainConfig = trainConfig(config, train.size(), outputDir);
-    TrainResult result = new DataParallelTrainer(spark.sparkContext()).train(factory, train, trainConfig,
-        resumeFrom);
-
     String taskType = config.task() == LoraTask.CLASSIFICATION ? PeftAdapter.SEQ_CLS : PeftAdapter.FEATURE_EXTRACTION;
     String base = config.modelPath().equals("default") ? PeftAdapter.DEFAULT_BASE_MODEL : config.modelPath();
-    PeftAdapter adapter = PeftAdapter.of(config.lora(), taskType, base, result.state().specs(),
-        result.state().values());
-    String adapterDir = trimSlash(outputDir) + "/" + ADAPTER_DIR;
-    writeAdapter(spark.sparkContext().hadoopConfiguration(), adapterDir, adapter, sidecar(config, labels, result));
-
-    List<StepMetrics> m = result.metrics();
-    double seconds = m.stream().mapToDouble(StepMetrics::stepSeconds).sum();
-    long tokens = m.stream().mapToLong(StepMetrics::tokens).sum();
-    int tail = Math.max(1, m.size() / 10);
-    double finalLoss = m.isEmpty() ? Double.NaN
-        : m.subList(m.size() - tail, m.size()).stream().mapToDouble(StepMetrics::loss).average().orElse(Double.NaN);
-    int replayPerStep = config.replayPerMicroBatch() * config.accumulationSteps();
-    return new LoraTrainingResult(result, adapter, adapterDir, labels, train.size(), trainConfig.totalSteps(),
-        config.replayPerMicroBatch(), (double) replayPerStep / config.batchSize(), result.state().trainableCount(),
-        seconds > 0 ? tokens / seconds : 0, finalLoss);
+    return LoraTrainingRun.run(spark, factory, train, labels, config, outputDir, resumeFrom,
+        result -> PeftAdapter.of(config.lora(), taskType, base, result.state().specs(), result.state().values()),
+        sidecarModel(config));
   }
 
-  private static String sidecar(LoraTrainingConfig c, List<String> labels, TrainResult result) {
+  /** The sidecar's description of the encoder run (the run's own fields follow). */
+  private static JsonObject sidecarModel(LoraTrainingConfig c) {
     JsonObject o = new JsonObject();
     o.addProperty("task", c.task().name().toLowerCase(java.util.Locale.ROOT));
     o.addProperty("model_path", c.modelPath());
@@ -173,18 +118,7 @@ public final class LoraTraining {
     o.addProperty("pooling", "mean");
     o.addProperty("head_input", c.task() == LoraTask.CLASSIFICATION ? "mean-pooled token states (not normalised)"
         : "none");
-    JsonArray l = new JsonArray();
-    labels.forEach(l::add);
-    o.add("labels", l);
-    o.addProperty("steps", result.state().step());
-    o.addProperty("seed", c.seed());
-    o.addProperty("workers", c.workers());
-    o.addProperty("batch_size", c.batchSize());
-    o.addProperty("replay_fraction", c.replayFraction());
-    o.addProperty("replay_per_micro_batch", c.replayPerMicroBatch());
-    o.addProperty("replay_penalty_weight", c.replayPenaltyWeight());
-    o.addProperty("replay_penalty", c.replayPenalty().name());
-    return new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n";
+    return o;
   }
 
   /** PEFT files are written locally (safetensors needs a seekable file), then copied when the target is remote. */

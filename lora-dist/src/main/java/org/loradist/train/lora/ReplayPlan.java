@@ -1,5 +1,7 @@
 package org.loradist.train.lora;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.loradist.train.DataOrder;
 import org.loradist.train.StepInfo;
 
@@ -56,6 +58,29 @@ public final class ReplayPlan {
   /** Per-example seed of the i-th replay example of this worker (dropout masks). */
   public long exampleSeed(StepInfo info, int i) {
     return DataOrder.mix(seed ^ SALT, firstPosition(info) + i);
+  }
+
+  /**
+   * This worker's examples in a micro-batch, with their per-example seeds (dropout masks).
+   *
+   * @param examples the task examples ({@code taskRows} of them), then the replay examples
+   */
+  public record WorkerRows<E>(List<E> examples, long[] seeds, int taskRows) {
+  }
+
+  /** This worker's rows for the micro-batch of {@code info}: {@code shard}, then its picks from {@code reference}. */
+  public <E> WorkerRows<E> workerRows(List<E> shard, List<E> reference, StepInfo info) {
+    int[] replayIndices = perMicroBatch > 0 ? indices(info) : new int[0];
+    List<E> rows = new ArrayList<>(shard);
+    long[] seeds = new long[shard.size() + replayIndices.length];
+    for (int i = 0; i < shard.size(); i++) {
+      seeds[i] = info.exampleSeed(i);
+    }
+    for (int i = 0; i < replayIndices.length; i++) {
+      rows.add(reference.get(replayIndices[i]));
+      seeds[shard.size() + i] = exampleSeed(info, i);
+    }
+    return new WorkerRows<>(rows, seeds, shard.size());
   }
 
   /** Examples in a whole optimizer step, task and replay: the loss denominator. */

@@ -3,7 +3,6 @@ package org.loradist.train.lora;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import org.loradist.lora.Scalars;
 import org.loradist.text.TokenizedText;
@@ -51,24 +50,6 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
     return true;
   }
 
-  /** This worker's rows: its task pairs, then its replay pairs, with their per-example seeds. */
-  private record Rows(List<TextPair> pairs, long[] seeds, int taskRows) {
-  }
-
-  private Rows rows(List<TextPair> shard, StepInfo info) {
-    int[] replay = replayPlan.perMicroBatch() > 0 ? replayPlan.indices(info) : new int[0];
-    List<TextPair> pairs = new ArrayList<>(shard);
-    long[] seeds = new long[shard.size() + replay.length];
-    for (int i = 0; i < shard.size(); i++) {
-      seeds[i] = info.exampleSeed(i);
-    }
-    for (int i = 0; i < replay.length; i++) {
-      pairs.add(f.replay().examples().get(replay[i]));
-      seeds[shard.size() + i] = replayPlan.exampleSeed(info, i);
-    }
-    return new Rows(pairs, seeds, shard.size());
-  }
-
   private static long[] salted(long[] seeds, long salt) {
     long[] out = new long[seeds.length];
     for (int i = 0; i < seeds.length; i++) {
@@ -83,9 +64,9 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
 
   @Override
   public float[] gatherPayload(List<TextPair> shard, StepInfo info) {
-    Rows rows = rows(shard, info);
-    List<TokenizedText> q = tokenize(rows.pairs().stream().map(TextPair::query).toList());
-    List<TokenizedText> p = tokenize(rows.pairs().stream().map(TextPair::passage).toList());
+    ReplayPlan.WorkerRows<TextPair> rows = replayPlan.workerRows(shard, f.replay().examples(), info);
+    List<TokenizedText> q = tokenize(rows.examples().stream().map(TextPair::query).toList());
+    List<TokenizedText> p = tokenize(rows.examples().stream().map(TextPair::passage).toList());
     try (NDManager m = manager.newSubManager()) {
       adapters.bind(m, values(), false);
       float[] eq = embed(m, q, salted(rows.seeds(), QUERY)).toFloatArray();
@@ -102,8 +83,8 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
     if (gathered.size() != info.workers()) {
       throw new IllegalStateException("expected " + info.workers() + " gathered payloads, got " + gathered.size());
     }
-    Rows rows = rows(shard, info);
-    int own = rows.pairs().size();
+    ReplayPlan.WorkerRows<TextPair> rows = replayPlan.workerRows(shard, f.replay().examples(), info);
+    int own = rows.examples().size();
     int offset = 0;
     int total = 0;
     for (int r = 0; r < gathered.size(); r++) {
@@ -127,8 +108,8 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
       at += n;
     }
     double denominator = replayPlan.examplesPerStep(info);
-    List<TokenizedText> q = tokenize(rows.pairs().stream().map(TextPair::query).toList());
-    List<TokenizedText> p = tokenize(rows.pairs().stream().map(TextPair::passage).toList());
+    List<TokenizedText> q = tokenize(rows.examples().stream().map(TextPair::query).toList());
+    List<TokenizedText> p = tokenize(rows.examples().stream().map(TextPair::passage).toList());
     long[] qSeeds = salted(rows.seeds(), QUERY);
     long[] pSeeds = salted(rows.seeds(), PASSAGE);
     float[][] v = values();

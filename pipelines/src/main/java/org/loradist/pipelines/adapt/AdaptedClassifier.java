@@ -20,7 +20,7 @@ public final class AdaptedClassifier extends AdapterStage {
 
   public AdaptedClassifier(String uid) {
     super(uid);
-    setDefault(outputCol, "probabilities");
+    setDefault(outputCol(), "probabilities");
   }
 
   public static MLReader<AdaptedClassifier> read() {

@@ -21,7 +21,7 @@ public final class AdaptedEmbedder extends AdapterStage {
 
   public AdaptedEmbedder(String uid) {
     super(uid);
-    setDefault(outputCol, "embedding");
+    setDefault(outputCol(), "embedding");
   }
 
   public static MLReader<AdaptedEmbedder> read() {

@@ -1,94 +1,55 @@
 package org.loradist.pipelines.adapt;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
 import org.loradist.lora.AdaptedModel;
-import org.loradist.model.DefaultModel;
 import org.loradist.model.TorchThreads;
+import org.loradist.pipelines.infer.SparkTasks;
+import org.loradist.pipelines.infer.TextGroupMapper;
+import org.loradist.pipelines.infer.TextModelStage;
 
 /**
- * The common part of the stages that run a base model with a LoRA adapter over a text column: the params, and a
- * partition iterator that borrows one {@link AdaptedModel} per task from the JVM's pool ({@link AdaptedModels}) and
- * runs it group by group. A blank text gets a null output (the jobs turn those into rejects). With
- * {@code truncatedCol} set, a boolean column says whether the text was cut at {@code maxTokens}.
+ * The common part of the stages that run a base model with a LoRA adapter over a text column: the adapter's params
+ * beside {@link TextModelStage}'s, and a partition function that borrows one {@link AdaptedModel} per task from the
+ * JVM's pool ({@link AdaptedModels}) and runs it group by group ({@link TextGroupMapper}). A blank text gets a null
+ * output (the jobs turn those into rejects). With {@code truncatedCol} set, a boolean column says whether the text was
+ * cut at {@code maxTokens}.
  */
-public abstract class AdapterStage extends Transformer implements DefaultParamsWritable {
+public abstract class AdapterStage extends TextModelStage implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   private static final int GROUP_ROWS = 1024;
 
-  private final String uid;
-  final Param<String> inputCol;
-  final Param<String> outputCol;
-  final Param<String> truncatedCol;
-  final Param<String> modelPath;
-  final Param<String> adapterPath;
-  final IntParam maxTokens;
-  final BooleanParam merge;
+  private final Param<String> truncatedCol;
+  private final Param<String> adapterPath;
+  private final BooleanParam merge;
 
   AdapterStage(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "column holding the text");
-    outputCol = new Param<>(this, "outputCol", "column receiving the output (array<float>)");
+    super(uid, "column holding the text", "column receiving the output (array<float>)",
+        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory");
     truncatedCol = new Param<>(this, "truncatedCol", "boolean column saying the text was cut at maxTokens; '' for none");
-    modelPath = new Param<>(this, "modelPath", "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory");
     adapterPath = new Param<>(this, "adapterPath", "PEFT adapter directory; '' for the base model alone");
-    maxTokens = new IntParam(this, "maxTokens", "truncation length in tokens, [CLS]/[SEP] included",
-        ParamValidators.inRange(3, 8192));
     merge = new BooleanParam(this, "merge", "fold the adapter into the weights (else a live LoRA branch)");
-    setDefault(inputCol, "text");
     setDefault(truncatedCol, "");
-    setDefault(modelPath, "default");
     setDefault(adapterPath, "");
-    setDefault(maxTokens, DefaultModel.DEFAULT_MAX_TOKENS);
     setDefault(merge, false);
-  }
-
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
   }
 
   public Param<String> truncatedCol() {
     return truncatedCol;
   }
 
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
   public Param<String> adapterPath() {
     return adapterPath;
-  }
-
-  public IntParam maxTokens() {
-    return maxTokens;
   }
 
   public BooleanParam merge() {
@@ -99,12 +60,12 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   abstract float[][] compute(AdaptedModel model, List<String> texts);
 
   public AdapterStage setInputCol(String v) {
-    set(inputCol, v);
+    set(inputCol(), v);
     return this;
   }
 
   public AdapterStage setOutputCol(String v) {
-    set(outputCol, v);
+    set(outputCol(), v);
     return this;
   }
 
@@ -114,7 +75,7 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   }
 
   public AdapterStage setModelPath(String v) {
-    set(modelPath, v);
+    set(modelPath(), v);
     return this;
   }
 
@@ -125,7 +86,7 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   }
 
   public AdapterStage setMaxTokens(int v) {
-    set(maxTokens, v);
+    set(maxTokens(), v);
     return this;
   }
 
@@ -136,23 +97,23 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
 
   AdapterSpec spec() {
     String adapter = $(adapterPath);
-    return new AdapterSpec($(modelPath), adapter.isEmpty() ? null : adapter, (Integer) $(maxTokens),
+    return new AdapterSpec($(modelPath()), adapter.isEmpty() ? null : adapter, (Integer) $(maxTokens()),
         (Boolean) $(merge));
   }
 
   @Override
   public StructType transformSchema(StructType schema) {
     List<String> names = List.of(schema.fieldNames());
-    String in = $(inputCol);
+    String in = $(inputCol());
     if (!names.contains(in) || !schema.apply(in).dataType().equals(DataTypes.StringType)) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": input column '" + in
           + "' must be a string column; columns: " + names);
     }
-    if (names.contains($(outputCol))) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": output column '" + $(outputCol)
+    if (names.contains($(outputCol()))) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": output column '" + $(outputCol())
           + "' already exists");
     }
-    StructType out = schema.add(new StructField($(outputCol), DataTypes.createArrayType(DataTypes.FloatType, false),
+    StructType out = schema.add(new StructField($(outputCol()), DataTypes.createArrayType(DataTypes.FloatType, false),
         true, Metadata.empty()));
     if (!$(truncatedCol).isEmpty()) {
       out = out.add(new StructField($(truncatedCol), DataTypes.BooleanType, true, Metadata.empty()));
@@ -163,103 +124,34 @@ public abstract class AdapterStage extends Transformer implements DefaultParamsW
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    int textIndex = dataset.schema().fieldIndex($(inputCol));
+    int textIndex = dataset.schema().fieldIndex($(inputCol()));
     AdapterSpec spec = spec();
     boolean flagTruncation = !$(truncatedCol).isEmpty();
     AdapterStage stage = this;
-    MapPartitionsFunction<Row, Row> run = rows -> new GroupIterator(stage, rows, textIndex, spec, flagTruncation);
+    MapPartitionsFunction<Row, Row> run = rows -> {
+      int cpus = SparkTasks.cpus();
+      if (cpus > 0) {
+        TorchThreads.setIntraOpThreads(cpus);
+      }
+      AdaptedModel model = AdaptedModels.borrow(spec);
+      SparkTasks.onCompletion(() -> AdaptedModels.release(spec, model));
+      return new TextGroupMapper(rows, textIndex, GROUP_ROWS, flagTruncation ? 2 : 1,
+          texts -> stage.appendedValues(model, texts, flagTruncation));
+    };
     return dataset.toDF().mapPartitions(run, Encoders.row(out));
   }
 
-  /** Runs a partition group by group, so a large partition never sits in memory whole. */
-  private static final class GroupIterator implements Iterator<Row> {
-    private final AdapterStage stage;
-    private final Iterator<Row> rows;
-    private final int textIndex;
-    private final AdaptedModel model;
-    private final boolean flagTruncation;
-    private List<Row> group = List.of();
-    private float[][] outputs;
-    private boolean[] truncated;
-    private int next;
-
-    GroupIterator(AdapterStage stage, Iterator<Row> rows, int textIndex, AdapterSpec spec, boolean flagTruncation) {
-      this.stage = stage;
-      this.rows = rows;
-      this.textIndex = textIndex;
-      this.flagTruncation = flagTruncation;
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        TorchThreads.setIntraOpThreads(Math.max(1, task.cpus()));
-      }
-      this.model = AdaptedModels.borrow(spec);
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> AdaptedModels.release(spec, model));
-      }
+  /** Each text's output, followed by whether it was cut at {@code maxTokens} when {@code flagTruncation}. */
+  private Object[][] appendedValues(AdaptedModel model, List<String> texts, boolean flagTruncation) {
+    float[][] computed = compute(model, texts);
+    if (!flagTruncation) {
+      return TextGroupMapper.vectorValues(computed);
     }
-
-    @Override
-    public boolean hasNext() {
-      if (next < group.size()) {
-        return true;
-      }
-      if (!rows.hasNext()) {
-        return false;
-      }
-      List<Row> batch = new ArrayList<>(GROUP_ROWS);
-      while (rows.hasNext() && batch.size() < GROUP_ROWS) {
-        batch.add(rows.next());
-      }
-      List<String> texts = new ArrayList<>();
-      truncated = new boolean[batch.size()];
-      for (int i = 0; i < batch.size(); i++) {
-        String t = text(batch.get(i));
-        if (t != null) {
-          texts.add(t);
-          truncated[i] = flagTruncation && model.tokenizer().encode(t).truncated();
-        }
-      }
-      float[][] computed = texts.isEmpty() ? new float[0][] : stage.compute(model, texts);
-      outputs = new float[batch.size()][];
-      for (int i = 0, j = 0; i < batch.size(); i++) {
-        outputs[i] = text(batch.get(i)) != null ? computed[j++] : null;
-      }
-      group = batch;
-      next = 0;
-      return true;
+    Object[][] values = new Object[texts.size()][];
+    for (int i = 0; i < texts.size(); i++) {
+      boolean cut = model.tokenizer().encode(texts.get(i)).truncated();
+      values[i] = new Object[] {TextGroupMapper.boxed(computed[i]), cut};
     }
-
-    private String text(Row r) {
-      String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-      return t == null || t.isBlank() ? null : t;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Row r = group.get(next);
-      float[] v = outputs[next];
-      boolean cut = truncated[next];
-      next++;
-      Object[] values = new Object[r.length() + (flagTruncation ? 2 : 1)];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      values[r.length()] = v == null ? null : boxed(v);
-      if (flagTruncation) {
-        values[r.length() + 1] = v == null ? null : cut;
-      }
-      return RowFactory.create(values);
-    }
-
-    private static Float[] boxed(float[] v) {
-      Float[] b = new Float[v.length];
-      for (int i = 0; i < v.length; i++) {
-        b[i] = v[i];
-      }
-      return b;
-    }
+    return values;
   }
 }

@@ -1,13 +1,7 @@
 package org.loradist.pipelines.embed;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
-import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -18,14 +12,15 @@ import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.loradist.model.DefaultModel;
 import org.loradist.model.Precision;
 import org.loradist.model.TextEmbedder;
+import org.loradist.pipelines.infer.SparkTasks;
+import org.loradist.pipelines.infer.TextGroupMapper;
+import org.loradist.pipelines.infer.TextModelStage;
 
 /**
  * Spark ML stage: appends an L2-normalised embedding ({@code array<float>}) of a text column, computed by a
@@ -34,16 +29,11 @@ import org.loradist.model.TextEmbedder;
  * intra-op threads set to the task's {@code spark.task.cpus}. A blank text gets a null embedding (the embed job
  * turns those into rejects), never a vector of nothing.
  */
-public final class Embedder extends Transformer implements DefaultParamsWritable {
+public final class Embedder extends TextModelStage implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
   /** Rows handed to the encoder at once: bounds memory while leaving room to sort by length. */
   private static final int GROUP_ROWS = 2048;
 
-  private final String uid;
-  private final Param<String> inputCol;
-  private final Param<String> outputCol;
-  private final Param<String> modelPath;
-  private final IntParam maxTokens;
   private final IntParam batchTokens;
   private final Param<String> precision;
 
@@ -52,21 +42,14 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public Embedder(String uid) {
-    this.uid = uid;
-    inputCol = new Param<>(this, "inputCol", "column holding the text to embed");
-    outputCol = new Param<>(this, "outputCol", "column receiving the embedding (array<float>)");
-    modelPath = new Param<>(this, "modelPath",
-        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory (config.json, model.safetensors, tokenizer.json)");
-    maxTokens = new IntParam(this, "maxTokens", "truncation length in tokens, [CLS]/[SEP] included",
-        ParamValidators.inRange(3, 8192));
+    super(uid, "column holding the text to embed", "column receiving the embedding (array<float>)",
+        "'default' (bundled all-MiniLM-L6-v2) or a Hugging Face directory (config.json, model.safetensors, "
+            + "tokenizer.json)");
     batchTokens = new IntParam(this, "batchTokens", "padded tokens per batch (batch size x longest text)",
         ParamValidators.gtEq(16));
     precision = new Param<>(this, "precision", "compute precision: FP32 or BF16",
         ParamValidators.inArray(new String[] {"FP32", "BF16"}));
-    setDefault(inputCol, "text");
-    setDefault(outputCol, "embedding");
-    setDefault(modelPath, "default");
-    setDefault(maxTokens, DefaultModel.DEFAULT_MAX_TOKENS);
+    setDefault(outputCol(), "embedding");
     setDefault(batchTokens, 8192);
     setDefault(precision, "FP32");
   }
@@ -79,27 +62,6 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
     return read().load(path);
   }
 
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public Param<String> inputCol() {
-    return inputCol;
-  }
-
-  public Param<String> outputCol() {
-    return outputCol;
-  }
-
-  public Param<String> modelPath() {
-    return modelPath;
-  }
-
-  public IntParam maxTokens() {
-    return maxTokens;
-  }
-
   public IntParam batchTokens() {
     return batchTokens;
   }
@@ -109,7 +71,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public int getMaxTokens() {
-    return (Integer) getOrDefault(maxTokens);
+    return (Integer) getOrDefault(maxTokens());
   }
 
   public int getBatchTokens() {
@@ -117,26 +79,26 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
   }
 
   public String getModelPath() {
-    return getOrDefault(modelPath);
+    return getOrDefault(modelPath());
   }
 
   public Embedder setInputCol(String v) {
-    set(inputCol, v);
+    set(inputCol(), v);
     return this;
   }
 
   public Embedder setOutputCol(String v) {
-    set(outputCol, v);
+    set(outputCol(), v);
     return this;
   }
 
   public Embedder setModelPath(String v) {
-    set(modelPath, v);
+    set(modelPath(), v);
     return this;
   }
 
   public Embedder setMaxTokens(int v) {
-    set(maxTokens, v);
+    set(maxTokens(), v);
     return this;
   }
 
@@ -152,7 +114,7 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
 
   @Override
   public StructType transformSchema(StructType schema) {
-    String in = $(inputCol);
+    String in = $(inputCol());
     if (!List.of(schema.fieldNames()).contains(in)) {
       throw new IllegalArgumentException("Embedder: input column '" + in + "' not found among " + List.of(schema.fieldNames()));
     }
@@ -160,108 +122,43 @@ public final class Embedder extends Transformer implements DefaultParamsWritable
       throw new IllegalArgumentException("Embedder: input column '" + in + "' must be a string, is "
           + schema.apply(in).dataType().simpleString());
     }
-    if (List.of(schema.fieldNames()).contains($(outputCol))) {
-      throw new IllegalArgumentException("Embedder: output column '" + $(outputCol) + "' already exists");
+    if (List.of(schema.fieldNames()).contains($(outputCol()))) {
+      throw new IllegalArgumentException("Embedder: output column '" + $(outputCol()) + "' already exists");
     }
     Precision p = Precision.valueOf($(precision));
     if (p.unavailableReason() != null) {
       throw new IllegalArgumentException("Embedder: precision " + p + " refused: " + p.unavailableReason());
     }
-    return schema.add(new StructField($(outputCol), DataTypes.createArrayType(DataTypes.FloatType, false), true,
+    return schema.add(new StructField($(outputCol()), DataTypes.createArrayType(DataTypes.FloatType, false), true,
         org.apache.spark.sql.types.Metadata.empty()));
   }
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     StructType out = transformSchema(dataset.schema());
-    int textIndex = dataset.schema().fieldIndex($(inputCol));
+    int textIndex = dataset.schema().fieldIndex($(inputCol()));
     int max = getMaxTokens();
     EncoderCache.Key key = new EncoderCache.Key(getModelPath(), max, Precision.valueOf($(precision)));
     int budget = Math.max(getBatchTokens(), max);
-    MapPartitionsFunction<Row, Row> embed = rows -> new EmbeddingIterator(rows, textIndex, key, budget);
+    MapPartitionsFunction<Row, Row> embed = rows -> {
+      TextEmbedder embedder = openEmbedder(key, budget);
+      SparkTasks.onCompletion(embedder::close);
+      return new TextGroupMapper(rows, textIndex, GROUP_ROWS, 1,
+          texts -> TextGroupMapper.vectorValues(embedder.embed(texts)));
+    };
     return dataset.toDF().mapPartitions(embed, Encoders.row(out));
+  }
+
+  /** This task's embedder over the JVM's shared encoder, with PyTorch's intra-op threads at the task's CPUs. */
+  private static TextEmbedder openEmbedder(EncoderCache.Key key, int batchTokens) {
+    EncoderCache.Loaded loaded = EncoderCache.get(key);
+    TextEmbedder.Options options = TextEmbedder.Options.defaults().withMaxTokens(key.maxTokens())
+        .withBatchTokens(batchTokens).withPrecision(key.precision()).withIntraOpThreads(SparkTasks.cpus());
+    return new TextEmbedder(loaded.encoder(), loaded.tokenizer(), options);
   }
 
   @Override
   public Embedder copy(ParamMap extra) {
     return defaultCopy(extra);
-  }
-
-  /** Embeds a partition group by group, so a large partition never sits in memory whole. */
-  private static final class EmbeddingIterator implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final int textIndex;
-    private final TextEmbedder embedder;
-    private List<Row> group = List.of();
-    private float[][] vectors;
-    private int next;
-
-    EmbeddingIterator(Iterator<Row> rows, int textIndex, EncoderCache.Key key, int batchTokens) {
-      this.rows = rows;
-      this.textIndex = textIndex;
-      TaskContext task = TaskContext.get();
-      int threads = task == null ? 0 : Math.max(1, task.cpus());
-      EncoderCache.Loaded loaded = EncoderCache.get(key);
-      TextEmbedder.Options options = TextEmbedder.Options.defaults().withMaxTokens(key.maxTokens())
-          .withBatchTokens(batchTokens).withPrecision(key.precision()).withIntraOpThreads(threads);
-      this.embedder = new TextEmbedder(loaded.encoder(), loaded.tokenizer(), options);
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> embedder.close());
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next < group.size()) {
-        return true;
-      }
-      if (!rows.hasNext()) {
-        return false;
-      }
-      List<Row> batch = new ArrayList<>(GROUP_ROWS);
-      while (rows.hasNext() && batch.size() < GROUP_ROWS) {
-        batch.add(rows.next());
-      }
-      List<String> texts = new ArrayList<>();
-      for (Row r : batch) {
-        String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-        if (t != null && !t.isBlank()) {
-          texts.add(t);
-        }
-      }
-      float[][] embedded = texts.isEmpty() ? new float[0][] : embedder.embed(texts);
-      vectors = new float[batch.size()][];
-      for (int i = 0, j = 0; i < batch.size(); i++) {
-        Row r = batch.get(i);
-        String t = r.isNullAt(textIndex) ? null : r.getString(textIndex);
-        vectors[i] = t != null && !t.isBlank() ? embedded[j++] : null;
-      }
-      group = batch;
-      next = 0;
-      return true;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Row r = group.get(next);
-      float[] v = vectors[next++];
-      Object[] values = new Object[r.length() + 1];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      values[r.length()] = v == null ? null : toBoxed(v);
-      return RowFactory.create(values);
-    }
-
-    private static Float[] toBoxed(float[] v) {
-      Float[] b = new Float[v.length];
-      for (int i = 0; i < v.length; i++) {
-        b[i] = v[i];
-      }
-      return b;
-    }
   }
 }

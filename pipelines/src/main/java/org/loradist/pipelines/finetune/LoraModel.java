@@ -2,12 +2,8 @@ package org.loradist.pipelines.finetune;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -24,13 +20,13 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.TaskCompletionListener;
 import org.loradist.lora.AdaptedModel;
+import org.loradist.pipelines.infer.SparkTasks;
+import org.loradist.pipelines.infer.TextGroupMapper;
 import org.loradist.train.lora.LoraTask;
 import scala.Option;
 
@@ -179,7 +175,14 @@ public final class LoraModel extends Model<LoraModel> implements MLWritable {
     StructType out = transformSchema(dataset.schema());
     int textIndex = dataset.schema().fieldIndex($(inputCol));
     FinetunedAdapter shipped = adapter;
-    MapPartitionsFunction<Row, Row> apply = rows -> new Inference(rows, textIndex, shipped);
+    boolean classify = classifies();
+    MapPartitionsFunction<Row, Row> apply = rows -> {
+      AdaptedModel model = AdaptedModel.load(shipped.modelPath(), shipped.peft(), shipped.maxTokens());
+      SparkTasks.onCompletion(model::close);
+      return new TextGroupMapper(rows, textIndex, GROUP_ROWS, classify ? 3 : 1,
+          texts -> classify ? predictions(model.logits(texts), shipped.labels())
+              : TextGroupMapper.vectorValues(model.embed(texts)));
+    };
     return dataset.toDF().mapPartitions(apply, Encoders.row(out));
   }
 
@@ -237,108 +240,33 @@ public final class LoraModel extends Model<LoraModel> implements MLWritable {
     }
   }
 
-  /** One partition: groups of rows through one adapted model, closed when the task ends. */
-  private static final class Inference implements Iterator<Row> {
-    private final Iterator<Row> rows;
-    private final int textIndex;
-    private final FinetunedAdapter adapter;
-    private final AdaptedModel model;
-    private List<Row> group = List.of();
-    private Object[][] results;
-    private int next;
+  /** Per text: the predicted class index, the softmax probabilities and the predicted class name. */
+  private static Object[][] predictions(float[][] logits, List<String> labels) {
+    Object[][] values = new Object[logits.length][];
+    for (int i = 0; i < logits.length; i++) {
+      values[i] = prediction(logits[i], labels);
+    }
+    return values;
+  }
 
-    Inference(Iterator<Row> rows, int textIndex, FinetunedAdapter adapter) throws IOException {
-      this.rows = rows;
-      this.textIndex = textIndex;
-      this.adapter = adapter;
-      this.model = AdaptedModel.load(adapter.modelPath(), adapter.peft(), adapter.maxTokens());
-      TaskContext task = TaskContext.get();
-      if (task != null) {
-        task.addTaskCompletionListener((TaskCompletionListener) ctx -> model.close());
+  private static Object[] prediction(float[] logits, List<String> labels) {
+    double max = Double.NEGATIVE_INFINITY;
+    int best = 0;
+    for (int c = 0; c < logits.length; c++) {
+      if (logits[c] > max) {
+        max = logits[c];
+        best = c;
       }
     }
-
-    @Override
-    public boolean hasNext() {
-      if (next < group.size()) {
-        return true;
-      }
-      if (!rows.hasNext()) {
-        return false;
-      }
-      List<Row> batch = new ArrayList<>(GROUP_ROWS);
-      while (rows.hasNext() && batch.size() < GROUP_ROWS) {
-        batch.add(rows.next());
-      }
-      List<String> texts = new ArrayList<>();
-      for (Row r : batch) {
-        String t = text(r);
-        if (t != null) {
-          texts.add(t);
-        }
-      }
-      boolean classify = adapter.task() == LoraTask.CLASSIFICATION;
-      float[][] computed = texts.isEmpty() ? new float[0][] : classify ? model.logits(texts) : model.embed(texts);
-      results = new Object[batch.size()][];
-      for (int i = 0, j = 0; i < batch.size(); i++) {
-        results[i] = text(batch.get(i)) == null ? (classify ? new Object[3] : new Object[1])
-            : classify ? classification(computed[j++]) : new Object[] {boxed(computed[j++])};
-      }
-      group = batch;
-      next = 0;
-      return true;
+    double[] p = new double[logits.length];
+    double sum = 0;
+    for (int c = 0; c < logits.length; c++) {
+      p[c] = Math.exp(logits[c] - max);
+      sum += p[c];
     }
-
-    private String text(Row r) {
-      if (r.isNullAt(textIndex)) {
-        return null;
-      }
-      String t = r.getString(textIndex);
-      return t.isBlank() ? null : t;
+    for (int c = 0; c < p.length; c++) {
+      p[c] /= sum;
     }
-
-    private Object[] classification(float[] logits) {
-      double max = Double.NEGATIVE_INFINITY;
-      int best = 0;
-      for (int c = 0; c < logits.length; c++) {
-        if (logits[c] > max) {
-          max = logits[c];
-          best = c;
-        }
-      }
-      double[] p = new double[logits.length];
-      double sum = 0;
-      for (int c = 0; c < logits.length; c++) {
-        p[c] = Math.exp(logits[c] - max);
-        sum += p[c];
-      }
-      for (int c = 0; c < p.length; c++) {
-        p[c] /= sum;
-      }
-      return new Object[] {(double) best, Vectors.dense(p), adapter.labels().get(best)};
-    }
-
-    private static Float[] boxed(float[] v) {
-      Float[] b = new Float[v.length];
-      for (int i = 0; i < v.length; i++) {
-        b[i] = v[i];
-      }
-      return b;
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Row r = group.get(next);
-      Object[] extra = results[next++];
-      Object[] values = new Object[r.length() + extra.length];
-      for (int i = 0; i < r.length(); i++) {
-        values[i] = r.get(i);
-      }
-      System.arraycopy(extra, 0, values, r.length(), extra.length);
-      return RowFactory.create(values);
-    }
+    return new Object[] {(double) best, Vectors.dense(p), labels.get(best)};
   }
 }
