@@ -47,8 +47,8 @@ final class SegmentTask<E extends Serializable>
     int rank = ctx.partitionId();
     int workers = ctx.getTaskInfos().length;
     // PyTorch's default pool is one thread per core; with several tasks per JVM or several executors per host that
-    // oversubscribes the cores (measured 1-10 s per step instead of 0.2-0.6 s). The task's share is spark.task.cpus.
-    TorchThreads.setIntraOpThreads(Math.max(1, ctx.cpus()));
+    // oversubscribes the cores (measured 1-10 s per step instead of 0.2-0.6 s).
+    TorchThreads.setIntraOpThreads(TaskThreads.of(ctx, SparkEnv.get().conf()));
     Replica<E> replica = ReplicaPool.borrow(factory);
     try {
       TrainState state = start.value().copy();
