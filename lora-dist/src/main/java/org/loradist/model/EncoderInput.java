@@ -2,6 +2,7 @@ package org.loradist.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.loradist.text.TokenizedText;
@@ -15,6 +16,16 @@ public record EncoderInput(NDArray inputIds, NDArray tokenTypeIds, NDArray atten
 
   public int tokens() {
     return Math.toIntExact(inputIds.getShape().get(1));
+  }
+
+  /** Rows {@code [from, to)}, first {@code width} tokens, as views of these arrays. */
+  public EncoderInput rows(int from, int to, int width) {
+    if (from < 0 || to > batchSize() || from >= to || width < 1 || width > tokens()) {
+      throw new IllegalArgumentException("rows [" + from + ", " + to + "), width " + width + " of a batch of "
+          + batchSize() + " x " + tokens());
+    }
+    NDIndex range = new NDIndex("{}:{}, :{}", from, to, width);
+    return new EncoderInput(inputIds.get(range), tokenTypeIds.get(range), attentionMask.get(range));
   }
 
   /** Pads {@code texts} to the longest of them (dynamic padding), in {@code manager}. */
