@@ -90,6 +90,49 @@ class BertEncoderTest {
   }
 
   @Test
+  void aBatchRunInSlicesGivesEachRowItsOwnResult() {
+    BertEncoder enc = new BertEncoder(CONFIG, params);
+    Random rnd = new Random(5);
+    List<TokenizedText> texts = new java.util.ArrayList<>();
+    for (int i = 0; i < 150; i++) { // 150 x 32 padded tokens: above the slice budget, so several slices
+      long[] ids = new long[3 + rnd.nextInt(30)];
+      ids[0] = 1;
+      ids[ids.length - 1] = 2;
+      for (int t = 1; t < ids.length - 1; t++) {
+        ids[t] = 3 + rnd.nextInt(47);
+      }
+      texts.add(text(ids));
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      EncoderInput batch = EncoderInput.of(m, texts);
+      assertThat(enc.slices(batch, true)).hasSizeGreaterThan(1);
+      float[] embedded = enc.embed(batch, ForwardContext.inference()).toFloatArray();
+      NDArray hidden = enc.hiddenStates(batch, ForwardContext.inference());
+      assertThat(hidden.getShape()).isEqualTo(new Shape(150, 32, 16));
+      float[] pooled = BertEncoder.normalize(enc.pool(hidden, batch.attentionMask())).toFloatArray();
+      for (int i = 0; i < texts.size(); i++) {
+        EncoderInput alone = EncoderInput.of(m, List.of(texts.get(i)));
+        float[] own = enc.embed(alone, ForwardContext.inference()).toFloatArray();
+        for (int d = 0; d < 16; d++) {
+          assertThat(embedded[i * 16 + d]).as("row %d dim %d", i, d)
+              .isCloseTo(own[d], org.assertj.core.data.Offset.offset(1e-6f));
+          assertThat(pooled[i * 16 + d]).as("row %d dim %d", i, d)
+              .isCloseTo(own[d], org.assertj.core.data.Offset.offset(1e-6f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void mklDispatchSaysWhatItDid() {
+    new BertEncoder(CONFIG, params);
+    String outcome = MklCpuDispatch.ensureApplied();
+    assertThat(outcome).satisfiesAnyOf(o -> assertThat(o).startsWith("AVX-512 kernels enabled"),
+        o -> assertThat(o).startsWith("left as is ("));
+    assertThat(MklCpuDispatch.ensureApplied()).isSameAs(outcome); // decided once per JVM
+  }
+
+  @Test
   void dropoutIsOffAtInferenceAndSeededInTraining() {
     BertEncoder enc = new BertEncoder(CONFIG, params);
     try (NDManager m = NDManager.newBaseManager()) {
