@@ -84,7 +84,7 @@ public final class BertEncoder implements LinearModules {
   /** Sentence embeddings: pooled, L2-normalised, float32 [batch, hidden]. */
   public NDArray embed(EncoderInput input, ForwardContext ctx) {
     checkWidth(input);
-    List<EncoderInput> slices = slices(input, true);
+    List<EncoderInput> slices = slices(input);
     if (slices.size() == 1) {
       return normalize(pool(forward(input, ctx), input.attentionMask()));
     }
@@ -97,18 +97,14 @@ public final class BertEncoder implements LinearModules {
     return NDArrays.concat(pooled, 0);
   }
 
-  /** The last layer's token states, float32 [batch, tokens, hidden], before pooling. */
+  /**
+   * The last layer's token states, float32 [batch, tokens, hidden], before pooling. Not sliced (unlike
+   * {@link #embed}): training runs through here, and its per-example dropout plan covers the whole batch, while
+   * autograd would keep every slice's activations until backward anyway.
+   */
   public NDArray hiddenStates(EncoderInput input, ForwardContext ctx) {
     checkWidth(input);
-    List<EncoderInput> slices = slices(input, false);
-    if (slices.size() == 1) {
-      return forward(input, ctx);
-    }
-    NDList states = new NDList(slices.size());
-    for (EncoderInput slice : slices) {
-      states.add(forward(slice, ctx));
-    }
-    return NDArrays.concat(states, 0);
+    return forward(input, ctx);
   }
 
   /**
@@ -118,10 +114,10 @@ public final class BertEncoder implements LinearModules {
    * page by page, and unmaps on close. On an 8,192-token batch the FFN's [8192, 1536] and the attention scores
    * [rows, heads, tokens, tokens] are 50-100 MiB each, and page faults took about a third of the forward's time.
    * Slices of at most {@link #SLICE_TOKENS} tokens and {@link #SLICE_SCORES} score elements keep every
-   * intermediate under that threshold (so malloc reuses the freed blocks) and nearer the caches. With {@code trim},
-   * a slice is cut to the longest of its rows (the mask is a prefix of ones, as {@link EncoderInput#of} pads).
+   * intermediate under that threshold (so malloc reuses the freed blocks) and nearer the caches. Each
+   * slice is cut to the longest of its rows (the mask is a prefix of ones, as {@link EncoderInput#of} pads).
    */
-  List<EncoderInput> slices(EncoderInput input, boolean trim) {
+  List<EncoderInput> slices(EncoderInput input) {
     int rows = input.batchSize();
     long tokens = input.tokens();
     long scoresPerRow = (long) config.numAttentionHeads() * tokens * tokens;
@@ -129,16 +125,13 @@ public final class BertEncoder implements LinearModules {
     if (sliceRows >= rows) {
       return List.of(input);
     }
-    long[] lengths = trim ? input.attentionMask().sum(new int[] {1}).toLongArray() : null;
+    long[] lengths = input.attentionMask().sum(new int[] {1}).toLongArray();
     List<EncoderInput> slices = new ArrayList<>();
     for (int start = 0; start < rows; start += sliceRows) {
       int end = Math.min(rows, start + sliceRows);
-      long width = tokens;
-      if (trim) {
-        width = 1;
-        for (int r = start; r < end; r++) {
-          width = Math.max(width, lengths[r]);
-        }
+      long width = 1;
+      for (int r = start; r < end; r++) {
+        width = Math.max(width, lengths[r]);
       }
       slices.add(input.rows(start, end, (int) width));
     }

@@ -81,6 +81,39 @@ class LoraLinearTest {
   }
 
   @Test
+  void adapterDropoutCoversABatchLargerThanAnInferenceSlice() {
+    // 80 rows x 32 tokens is above the encoder's inference slice (2,048 tokens): the training forward still sees the
+    // whole batch its dropout was planned for
+    BertEncoder adapted = new BertEncoder(TinyModels.CONFIG, params);
+    LoraAdapters adapters = LoraInjector.inject(adapted, LoraConfig.defaults());
+    List<TokenizedText> texts = new java.util.ArrayList<>();
+    long[] seeds = new long[80];
+    int[] lengths = new int[80];
+    for (int i = 0; i < 80; i++) {
+      long[] ids = new long[32];
+      ids[0] = 101;
+      for (int t = 1; t < 31; t++) {
+        ids[t] = 2000 + (i * 31 + t) % 500;
+      }
+      ids[31] = 102;
+      texts.add(text(ids));
+      seeds[i] = i + 1;
+      lengths[i] = 32;
+    }
+    try (NDManager m = NDManager.newBaseManager()) {
+      adapters.bind(m, randomValues(adapters, 4), false);
+      EncoderInput in = EncoderInput.of(m, texts);
+      adapters.setExampleDropout(new ExampleDropout(seeds, lengths));
+      NDArray states = adapted.hiddenStates(in, ForwardContext.inference());
+      assertThat(states.getShape().get(0)).isEqualTo(80);
+      float[] withDropout = states.toFloatArray();
+      adapters.setExampleDropout(null);
+      assertThat(maxAbsDiff(withDropout, adapted.hiddenStates(in, ForwardContext.inference()).toFloatArray()))
+          .as("the adapters' dropout changed the output").isGreaterThan(1e-4);
+    }
+  }
+
+  @Test
   void mergedEqualsUnmergedAndUnmergeRestoresTheAdapter() {
     BertEncoder adapted = new BertEncoder(TinyModels.CONFIG, params);
     LoraAdapters adapters = LoraInjector.inject(adapted,

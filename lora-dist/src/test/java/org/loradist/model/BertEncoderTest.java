@@ -105,7 +105,7 @@ class BertEncoderTest {
     }
     try (NDManager m = NDManager.newBaseManager()) {
       EncoderInput batch = EncoderInput.of(m, texts);
-      assertThat(enc.slices(batch, true)).hasSizeGreaterThan(1);
+      assertThat(enc.slices(batch)).hasSizeGreaterThan(1);
       float[] embedded = enc.embed(batch, ForwardContext.inference()).toFloatArray();
       NDArray hidden = enc.hiddenStates(batch, ForwardContext.inference());
       assertThat(hidden.getShape()).isEqualTo(new Shape(150, 32, 16));
