@@ -285,7 +285,7 @@ public final class ScalingBench {
     return d;
   }
 
-  private static String absoluteClassPath() {
+  static String absoluteClassPath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
   }
@@ -312,7 +312,7 @@ public final class ScalingBench {
     }
   }
 
-  private static void print(Map<String, Object> fields) {
+  static void print(Map<String, Object> fields) {
     StringBuilder sb = new StringBuilder("{");
     for (Map.Entry<String, Object> e : fields.entrySet()) {
       if (sb.length() > 1) {
