@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.loradist.jobs.config.WritebackSettings.E_BASELINE;
 import static org.loradist.jobs.config.WritebackSettings.E_GOLD;
 import static org.loradist.jobs.config.WritebackSettings.E_ID_FIELD;
@@ -20,6 +21,7 @@ import static org.loradist.jobs.config.WritebackSettings.E_LR_ITER;
 import static org.loradist.jobs.config.WritebackSettings.E_PREDICTIONS;
 import static org.loradist.jobs.config.WritebackSettings.E_TEXT_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_TRAIN;
+import static org.loradist.jobs.config.WritebackSettings.E_TRAIN_LIMIT;
 import static org.loradist.jobs.config.WritebackSettings.Q_MAX_TOKENS;
 
 import java.io.IOException;
@@ -40,6 +42,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 import org.loradist.jobs.config.ConfigException;
 import org.loradist.jobs.config.JobConfig;
+import org.loradist.jobs.config.Settings;
 import org.loradist.pipelines.adapt.AdaptedEmbedder;
 import org.loradist.pipelines.eval.ClassificationMetrics;
 import org.loradist.pipelines.retrieve.ExactSearch;
@@ -117,6 +120,9 @@ final class ClassificationEval {
         notes.add(missing + " predicted chunks have no baseline embedding; the baselines do not see them");
       }
       Dataset<Row> trainSet = trainingSet(spark, c, train, enc);
+      int limit = c.integer(E_TRAIN_LIMIT);
+      notes.add("the baselines were fitted on " + trainSet.count() + " labelled examples of " + train
+          + (limit > 0 ? " (a seeded sample of at most " + limit + ", eval.train-limit)" : ""));
       try {
         systems.put("baseline_logreg", score(decide(logisticRegression(trainSet, evalSet, c.integer(E_LR_ITER)), level), gold,
             "baseline_logreg", notes));
@@ -142,8 +148,15 @@ final class ClassificationEval {
     Dataset<Row> raw = InputTables.read(spark, path, "training set", List.of(text, label))
         .select(col(text).cast(DataTypes.StringType).as("text"), col(label).cast(DataTypes.StringType).as("label"))
         .filter(col("text").isNotNull().and(trim(col("text")).notEqual(""))
-            .and(col("label").isNotNull()).and(trim(col("label")).notEqual("")))
-        .withColumn("tid", monotonically_increasing_id().cast(DataTypes.StringType))
+            .and(col("label").isNotNull()).and(trim(col("label")).notEqual("")));
+    int limit = c.integer(E_TRAIN_LIMIT);
+    if (limit > 0) {
+      // Ordered by a seeded hash of the content, not by file position: the same sample every run and on any
+      // partitioning, and not biased to the head of a file sorted by label.
+      raw = raw.orderBy(xxhash64(lit(c.longValue(Settings.SEED)), col("text"), col("label")), col("text"))
+          .limit(limit);
+    }
+    raw = raw.withColumn("tid", monotonically_increasing_id().cast(DataTypes.StringType))
         .repartition(spark.sparkContext().defaultParallelism());
     Dataset<Row> embedded = new AdaptedEmbedder().setInputCol("text").setOutputCol("embedding")
         .setModelPath(enc.modelPath()).setAdapterPath(null).setMaxTokens(c.integer(Q_MAX_TOKENS)).transform(raw)

@@ -20,6 +20,7 @@ import static org.loradist.jobs.config.WritebackSettings.E_RANKINGS;
 import static org.loradist.jobs.config.WritebackSettings.E_TASK;
 import static org.loradist.jobs.config.WritebackSettings.E_TEXT_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.E_TRAIN;
+import static org.loradist.jobs.config.WritebackSettings.E_TRAIN_LIMIT;
 import static org.loradist.jobs.config.WritebackSettings.Q_ID_FIELD;
 import static org.loradist.jobs.config.WritebackSettings.Q_QUERY_FIELD;
 
@@ -79,7 +80,8 @@ public final class EvalJob implements Command {
         Flag.of("--text-field", E_TEXT_FIELD), Flag.of("--query-id-field", Q_ID_FIELD),
         Flag.of("--query-field", Q_QUERY_FIELD), Flag.of("--judgement-query-field", E_J_QUERY_FIELD),
         Flag.of("--judgement-target-field", E_J_TARGET_FIELD), Flag.of("--judgement-level", E_J_LEVEL),
-        Flag.of("--judgement-grade-field", E_J_GRADE_FIELD), Flag.of("--knn-k", E_KNN_K), Flag.of("--logreg-max-iter", E_LR_ITER));
+        Flag.of("--judgement-grade-field", E_J_GRADE_FIELD), Flag.of("--knn-k", E_KNN_K),
+        Flag.of("--logreg-max-iter", E_LR_ITER), Flag.of("--train-limit", E_TRAIN_LIMIT));
   }
 
   static String task(JobConfig c) {

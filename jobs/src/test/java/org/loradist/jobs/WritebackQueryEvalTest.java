@@ -382,7 +382,7 @@ class WritebackQueryEvalTest {
     r = MainTest.run("eval", "--predictions", out.toString(), "--gold", writeJsonl("gold.jsonl", gold).toString(),
         "--id-field", "package", "--label-field", "section", "--baseline", base.toString(), "--train",
         writeJsonl("train.jsonl", train).toString(), "--text-field", "description", "--knn-k", "3",
-        "--logreg-max-iter", "20", "--output",
+        "--logreg-max-iter", "20", "--train-limit", String.valueOf(train.size() - 5), "--output",
         evalOut.toString());
     assertThat(r.code()).as(r.err()).isZero();
     lap("classification eval");
@@ -392,6 +392,8 @@ class WritebackQueryEvalTest {
     Map<String, Map<String, Double>> systems = (Map<String, Map<String, Double>>) metrics.get("systems");
     assertThat(systems.keySet()).containsExactly("adapter", "baseline_logreg", "baseline_knn");
     assertThat(metrics.get("level")).isEqualTo("doc");
+    assertThat((List<?>) metrics.get("notes")).anySatisfy(n -> assertThat(n.toString())
+        .startsWith("the baselines were fitted on " + (train.size() - 5) + " labelled examples"));
     // the adapter's accuracy is recomputed here from the predictions and the gold labels
     int correct = 0;
     for (int i = 0; i < preds.size(); i++) {

@@ -74,6 +74,9 @@ public final class WritebackSettings {
   public static final Setting E_TRAIN = string("eval.train", "",
       "Classification, computed baseline: labelled examples (fields: eval.text-field, eval.label-field) that "
           + "logistic regression and k-NN are fitted on, over frozen base embeddings.");
+  public static final Setting E_TRAIN_LIMIT = integer("eval.train-limit", 0, 0, Integer.MAX_VALUE,
+      "Classification, computed baseline: fit on at most this many examples of eval.train, a sample seeded by "
+          + "run.seed (the same every run); 0: all. Embedding a large training set is most of the baseline's cost.");
   public static final Setting E_CHUNKS = string("eval.chunks", "",
       "A prep output or chunks folder: maps chunks to documents for doc-level judgements or gold labels; a prep "
           + "output's duplicates/ also counts a removed duplicate's survivor as relevant.");
@@ -90,5 +93,5 @@ public final class WritebackSettings {
       WB_MAX_TOKENS, Q_EMBEDDINGS, Q_QUERIES, Q_K, Q_OUTPUT, Q_ID_FIELD, Q_QUERY_FIELD, Q_MODEL, Q_ADAPTER,
       Q_MAX_TOKENS, Q_MAX_CHARS, E_TASK, E_RANKINGS, E_EMBEDDINGS, E_JUDGEMENTS,
       E_J_QUERY_FIELD, E_J_TARGET_FIELD, E_J_LEVEL, E_J_GRADE_FIELD, E_PREDICTIONS, E_GOLD, E_BASELINE,
-      E_QUERIES, E_TRAIN, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_LR_ITER, E_OUTPUT);
+      E_QUERIES, E_TRAIN, E_TRAIN_LIMIT, E_CHUNKS, E_ID_FIELD, E_LABEL_FIELD, E_TEXT_FIELD, E_KNN_K, E_LR_ITER, E_OUTPUT);
 }
