@@ -16,10 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
+import org.loradist.text.TextTokenizer;
 
 /** The debian-packages split (see shared/data/README.md), read for the LoRA figures. */
 record DebianPackages(List<Row> rows) {
   record Row(String pkg, String section, String synopsis, String description) {
+    /** Synopsis and description as one training text. */
+    String text() {
+      return synopsis + ". " + description;
+    }
   }
 
   static DebianPackages read(Path file) throws IOException {
@@ -60,5 +65,24 @@ record DebianPackages(List<Row> rows) {
     pool.sort(Comparator.comparing(Row::pkg));
     Collections.shuffle(pool, new Random(seed));
     return pool.subList(0, Math.min(n, pool.size()));
+  }
+
+  /**
+   * The first {@code n} of {@code candidates} whose {@link Row#text} still fills {@code maxTokens} ([CLS]/[SEP]
+   * included) after truncation, so that every batch of them is batch x maxTokens tokens; fewer when they run out.
+   */
+  static List<Row> fillingMaxTokens(List<Row> candidates, int n, int maxTokens) {
+    List<Row> picked = new ArrayList<>();
+    try (TextTokenizer tok = TextTokenizer.defaultModel(maxTokens)) {
+      for (Row r : candidates) {
+        if (picked.size() == n) {
+          break;
+        }
+        if (tok.countContentTokens(r.text()) >= maxTokens + 2) {
+          picked.add(r);
+        }
+      }
+    }
+    return picked;
   }
 }

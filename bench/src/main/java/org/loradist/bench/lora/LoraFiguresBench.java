@@ -246,17 +246,8 @@ public final class LoraFiguresBench {
     DebianPackages train = DebianPackages.read(data.resolve("train.jsonl.gz"));
     // texts of at least 128 tokens after truncation: long descriptions, so every batch is 32 x 128
     List<LabeledText> texts = new ArrayList<>();
-    try (AdaptedModel probe = AdaptedModel.load("default", null, 128);
-        org.loradist.text.TextTokenizer tok = probe.model().newTokenizer(128)) {
-      for (DebianPackages.Row r : train.sample(null, 20000, 6)) {
-        String t = r.synopsis() + ". " + r.description();
-        if (tok.countContentTokens(t) >= 130) {
-          texts.add(new LabeledText(r.pkg(), t, texts.size() % 2));
-        }
-        if (texts.size() == 32 * (steps + 2)) {
-          break;
-        }
-      }
+    for (DebianPackages.Row r : DebianPackages.fillingMaxTokens(train.sample(null, 20000, 6), 32 * (steps + 2), 128)) {
+      texts.add(new LabeledText(r.pkg(), r.text(), texts.size() % 2));
     }
     for (double dropout : new double[] {0.1, 0.0}) {
       LoraTrainingConfig config = LoraTrainingConfig.builder(LoraTask.CLASSIFICATION).maxTokens(128)

@@ -17,7 +17,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.loradist.cluster.LocalStandaloneCluster;
 import org.loradist.lora.LoraConfig;
-import org.loradist.text.TextTokenizer;
 import org.loradist.train.StepMetrics;
 import org.loradist.train.lora.LabeledText;
 import org.loradist.train.lora.LoraTask;
@@ -241,16 +240,12 @@ public final class ScalingBench {
     Map<String, Integer> index = new HashMap<>();
     sections.forEach(s -> index.put(s, index.size()));
     List<LabeledText> texts = new ArrayList<>();
-    try (TextTokenizer tok = TextTokenizer.defaultModel(maxTokens)) {
-      for (DebianPackages.Row r : train.sample(sections, Integer.MAX_VALUE, 6)) {
-        String t = r.synopsis() + ". " + r.description();
-        if (tok.countContentTokens(t) >= maxTokens + 2) {
-          texts.add(new LabeledText(r.pkg(), t, index.get(r.section())));
-          if (texts.size() == n) {
-            return texts;
-          }
-        }
-      }
+    for (DebianPackages.Row r : DebianPackages.fillingMaxTokens(train.sample(sections, Integer.MAX_VALUE, 6), n,
+        maxTokens)) {
+      texts.add(new LabeledText(r.pkg(), r.text(), index.get(r.section())));
+    }
+    if (texts.size() == n) {
+      return texts;
     }
     throw new IllegalArgumentException(trainFile + " holds only " + texts.size() + " texts of the top " + SECTIONS
         + " sections with at least " + (maxTokens + 2) + " tokens; " + n + " needed");
