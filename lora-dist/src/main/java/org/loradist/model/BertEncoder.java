@@ -43,6 +43,7 @@ public final class BertEncoder implements LinearModules {
     this.config = config;
     this.parameters = new NamedParameters(parameters);
     this.computeType = checkParameters(config, parameters);
+    MklCpuDispatch.ensureApplied(); // before this JVM's first matmul
     for (String module : linearModuleNames(config)) {
       linears.add(module, new DenseLinear(this.parameters.get(module + ".weight"),
           this.parameters.get(module + ".bias")));

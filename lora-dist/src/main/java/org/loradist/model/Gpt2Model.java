@@ -42,6 +42,7 @@ public final class Gpt2Model implements LinearModules {
     this.config = config;
     this.parameters = new NamedParameters(parameters);
     checkParameters(config, parameters);
+    MklCpuDispatch.ensureApplied(); // before this JVM's first matmul
     for (String module : linearModuleNames(config)) {
       linears.add(module, new Conv1DLinear(this.parameters.get(module + ".weight"),
           this.parameters.get(module + ".bias")));

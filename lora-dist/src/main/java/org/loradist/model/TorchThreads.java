@@ -16,6 +16,7 @@ public final class TorchThreads {
       throw new IllegalArgumentException("intra-op threads must be at least 1, got " + threads);
     }
     Engine.getEngine("PyTorch"); // loads the native library first
+    MklCpuDispatch.ensureApplied(); // before this JVM's first matmul
     if (JniUtils.getNumThreads() != threads) {
       JniUtils.setNumThreads(threads);
     }
