@@ -36,17 +36,14 @@ import java.util.Map;
 public final class BertEncoder implements LinearModules {
   private final EncoderConfig config;
   private final NamedParameters parameters;
-  private final ModuleLinears linears = new ModuleLinears();
+  private final ModuleLinears linears;
   private final DataType computeType;
 
   public BertEncoder(EncoderConfig config, Map<String, NDArray> parameters) {
     this.config = config;
     this.parameters = new NamedParameters(parameters);
     this.computeType = checkParameters(config, parameters);
-    for (String module : linearModuleNames(config)) {
-      linears.add(module, new DenseLinear(this.parameters.get(module + ".weight"),
-          this.parameters.get(module + ".bias")));
-    }
+    this.linears = new ModuleLinears(linearModuleNames(config), this.parameters, DenseLinear::new);
   }
 
   public EncoderConfig config() {
