@@ -34,7 +34,23 @@ public final class LoraMerge {
 
   /** The base's float32 parameters with the adapter folded in, by Hugging Face name in checkpoint order. */
   public static Map<String, HostTensor> mergedParameters(PretrainedModel base, PeftAdapter adapter) {
-    Map<String, NDArray> params = base.parameters(Precision.FP32);
+    return merged(base.parameters(Precision.FP32), base.id(), adapter, false);
+  }
+
+  /**
+   * A GPT-2's float32 parameters with the adapter folded in. Its adapted weights are Conv1D, stored [in, out], so
+   * each becomes {@code W + s (B A)^T} (PEFT's fan_in_fan_out).
+   */
+  public static Map<String, HostTensor> mergedParameters(PretrainedDecoder base, PeftAdapter adapter) {
+    return merged(base.parameters(), base.id(), adapter, true);
+  }
+
+  /**
+   * {@code params} copied with the adapter folded into each adapted weight; {@code inOut}: the weights are stored
+   * [in, out] (Conv1D) and merged as their [out, in] transpose.
+   */
+  private static Map<String, HostTensor> merged(Map<String, NDArray> params, String baseId, PeftAdapter adapter,
+      boolean inOut) {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       out.put(e.getKey(), HostTensor.of(e.getValue()));
@@ -45,36 +61,13 @@ public final class LoraMerge {
       HostTensor w = out.get(weightName);
       if (w == null) {
         throw new IllegalArgumentException("adapter module '" + module + "' has no weight '" + weightName
-            + "' in base model " + base.id());
+            + "' in base model " + baseId);
       }
       HostTensor a = adapter.loraTensors().get(LoraAdapters.loraAName(module));
       HostTensor b = adapter.loraTensors().get(LoraAdapters.loraBName(module));
-      out.put(weightName, HostTensor.ofFloats(w.shape(), merge(w, a, b, scaling, module)));
-    }
-    return out;
-  }
-
-  /**
-   * A GPT-2's float32 parameters with the adapter folded in. Its adapted weights are Conv1D, stored [in, out], so
-   * each becomes {@code W + s (B A)^T} (PEFT's fan_in_fan_out).
-   */
-  public static Map<String, HostTensor> mergedParameters(PretrainedDecoder base, PeftAdapter adapter) {
-    Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, NDArray> e : base.parameters().entrySet()) {
-      out.put(e.getKey(), HostTensor.of(e.getValue()));
-    }
-    for (String module : adapter.adaptedModules()) {
-      String weightName = module + ".weight";
-      HostTensor w = out.get(weightName);
-      if (w == null) {
-        throw new IllegalArgumentException("adapter module '" + module + "' has no weight '" + weightName
-            + "' in base model " + base.id());
-      }
-      HostTensor a = adapter.loraTensors().get(LoraAdapters.loraAName(module));
-      HostTensor b = adapter.loraTensors().get(LoraAdapters.loraBName(module));
-      HostTensor outIn = w.transposed2d();
-      HostTensor merged = HostTensor.ofFloats(outIn.shape(), merge(outIn, a, b, adapter.config().scaling(), module));
-      out.put(weightName, merged.transposed2d());
+      HostTensor outIn = inOut ? w.transposed2d() : w;
+      HostTensor merged = HostTensor.ofFloats(outIn.shape(), merge(outIn, a, b, scaling, module));
+      out.put(weightName, inOut ? merged.transposed2d() : merged);
     }
     return out;
   }

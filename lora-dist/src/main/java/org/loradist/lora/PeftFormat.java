@@ -1,12 +1,13 @@
 package org.loradist.lora;
 
+import static org.loradist.model.ConfigJson.number;
+import static org.loradist.model.ConfigJson.string;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.loradist.model.ConfigJson;
 import org.loradist.weights.HostTensor;
 import org.loradist.weights.Safetensors;
 import org.loradist.weights.SafetensorsReader;
@@ -111,16 +113,7 @@ public final class PeftFormat {
               + "safe_serialization=True)" : ""));
     }
     String origin = configFile.toString();
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) {
-        throw new IOException(origin + ": not a JSON object");
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    JsonObject o = ConfigJson.parseObject(Files.readString(configFile, StandardCharsets.UTF_8), origin);
     String peftType = string(o, "peft_type", origin, null);
     if (!peftType.equals("LORA")) {
       throw new IOException(origin + ": peft_type is " + peftType + ", only LORA is supported");
@@ -249,30 +242,5 @@ public final class PeftFormat {
       out.add(e.getAsString());
     }
     return out;
-  }
-
-  private static String string(JsonObject o, String key, String origin, String dflt) throws IOException {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      if (dflt == null) {
-        throw new IOException(origin + ": key '" + key + "' is missing");
-      }
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-      throw new IOException(origin + ": key '" + key + "' must be a string, got " + e);
-    }
-    return e.getAsString();
-  }
-
-  private static double number(JsonObject o, String key, String origin, double dflt) throws IOException {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new IOException(origin + ": key '" + key + "' must be a number, got " + e);
-    }
-    return e.getAsDouble();
   }
 }

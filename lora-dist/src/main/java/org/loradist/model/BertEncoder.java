@@ -36,7 +36,7 @@ import java.util.Map;
 public final class BertEncoder implements LinearModules {
   private final EncoderConfig config;
   private final NamedParameters parameters;
-  private final ModuleLinears linears = new ModuleLinears();
+  private final ModuleLinears linears;
   private final DataType computeType;
 
   public BertEncoder(EncoderConfig config, Map<String, NDArray> parameters) {
@@ -44,10 +44,7 @@ public final class BertEncoder implements LinearModules {
     this.parameters = new NamedParameters(parameters);
     this.computeType = checkParameters(config, parameters);
     MklCpuDispatch.ensureApplied(); // before this JVM's first matmul
-    for (String module : linearModuleNames(config)) {
-      linears.add(module, new DenseLinear(this.parameters.get(module + ".weight"),
-          this.parameters.get(module + ".bias")));
-    }
+    this.linears = new ModuleLinears(linearModuleNames(config), this.parameters, DenseLinear::new);
   }
 
   public EncoderConfig config() {

@@ -1,9 +1,11 @@
 package org.loradist.model;
 
-import com.google.gson.JsonElement;
+import static org.loradist.model.ConfigJson.number;
+import static org.loradist.model.ConfigJson.positive;
+import static org.loradist.model.ConfigJson.probability;
+import static org.loradist.model.ConfigJson.string;
+
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,16 +84,7 @@ public record EncoderConfig(
 
   /** Parses config.json text; {@code origin} names the file in every error. */
   public static EncoderConfig fromJson(String json, String origin, Pooling pooling) throws IOException {
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(json);
-      if (!e.isJsonObject()) {
-        throw new IOException(origin + ": not a JSON object");
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    JsonObject o = ConfigJson.parseObject(json, origin);
     String modelType = string(o, "model_type", origin, null);
     if (!SUPPORTED_MODEL_TYPES.contains(modelType)) {
       throw new IOException(origin + ": model_type '" + modelType + "' is not supported (supported: "
@@ -123,52 +116,12 @@ public record EncoderConfig(
     }
   }
 
-  private static String string(JsonObject o, String key, String origin, String dflt) throws IOException {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      if (dflt == null) {
-        throw new IOException(origin + ": key '" + key + "' is missing");
-      }
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-      throw new IOException(origin + ": key '" + key + "' must be a string, got " + e);
-    }
-    return e.getAsString();
-  }
-
   private static int integer(JsonObject o, String key, String origin) throws IOException {
     double v = number(o, key, origin, Double.NaN);
     if (v != Math.rint(v) || v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) {
       throw new IOException(origin + ": key '" + key + "' must be an integer, got " + o.get(key));
     }
     return (int) v;
-  }
-
-  private static double number(JsonObject o, String key, String origin, double dflt) throws IOException {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      if (Double.isNaN(dflt)) {
-        throw new IOException(origin + ": key '" + key + "' is missing");
-      }
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new IOException(origin + ": key '" + key + "' must be a number, got " + e);
-    }
-    return e.getAsDouble();
-  }
-
-  private static void positive(String key, int v) {
-    if (v <= 0) {
-      throw new IllegalArgumentException(key + " must be positive, got " + v);
-    }
-  }
-
-  private static void probability(String key, float p) {
-    if (!(p >= 0 && p < 1)) {
-      throw new IllegalArgumentException(key + " must be in [0, 1), got " + p);
-    }
   }
 
   /** Serialises to config.json keys (for writing a model directory). */

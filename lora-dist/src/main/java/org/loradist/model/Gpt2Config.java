@@ -1,11 +1,13 @@
 package org.loradist.model;
 
+import static org.loradist.model.ConfigJson.number;
+import static org.loradist.model.ConfigJson.positive;
+import static org.loradist.model.ConfigJson.probability;
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -96,16 +98,7 @@ public record Gpt2Config(
 
   /** Parses config.json text; {@code origin} names the file in every error. */
   public static Gpt2Config fromJson(String json, String origin) throws IOException {
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(json);
-      if (!e.isJsonObject()) {
-        throw new IOException(origin + ": not a JSON object");
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    JsonObject o = ConfigJson.parseObject(json, origin);
     String type = o.has("model_type") ? o.get("model_type").getAsString() : null;
     if (!MODEL_TYPE.equals(type)) {
       throw new IOException(origin + ": model_type '" + type + "' is not " + MODEL_TYPE);
@@ -185,28 +178,5 @@ public record Gpt2Config(
       throw new IOException(origin + ": key '" + key + "' must be an integer, got " + e);
     }
     return e.getAsInt();
-  }
-
-  private static double number(JsonObject o, String key, String origin, double dflt) throws IOException {
-    JsonElement e = o.get(key);
-    if (e == null || e.isJsonNull()) {
-      return dflt;
-    }
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new IOException(origin + ": key '" + key + "' must be a number, got " + e);
-    }
-    return e.getAsDouble();
-  }
-
-  private static void positive(String key, int v) {
-    if (v <= 0) {
-      throw new IllegalArgumentException(key + " must be positive, got " + v);
-    }
-  }
-
-  private static void probability(String key, float p) {
-    if (!(p >= 0 && p < 1)) {
-      throw new IllegalArgumentException(key + " must be in [0, 1), got " + p);
-    }
   }
 }

@@ -36,17 +36,14 @@ public final class Gpt2Model implements LinearModules {
 
   private final Gpt2Config config;
   private final NamedParameters parameters;
-  private final ModuleLinears linears = new ModuleLinears();
+  private final ModuleLinears linears;
 
   public Gpt2Model(Gpt2Config config, Map<String, NDArray> parameters) {
     this.config = config;
     this.parameters = new NamedParameters(parameters);
     checkParameters(config, parameters);
     MklCpuDispatch.ensureApplied(); // before this JVM's first matmul
-    for (String module : linearModuleNames(config)) {
-      linears.add(module, new Conv1DLinear(this.parameters.get(module + ".weight"),
-          this.parameters.get(module + ".bias")));
-    }
+    this.linears = new ModuleLinears(linearModuleNames(config), this.parameters, Conv1DLinear::new);
   }
 
   public Gpt2Config config() {

@@ -2,8 +2,6 @@ package org.loradist.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,16 +46,7 @@ public enum ModelArchitecture {
       throw new IOException(Files.isDirectory(Path.of(modelPath)) ? "model directory " + modelPath
           + " has no config.json" : "model directory not found: " + modelPath);
     }
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) {
-        throw new IOException(config + ": not a JSON object");
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IOException(config + ": not valid JSON (" + e.getMessage() + ")", e);
-    }
+    JsonObject o = ConfigJson.parseObject(Files.readString(config, StandardCharsets.UTF_8), config.toString());
     JsonElement type = o.get("model_type");
     if (type == null || !type.isJsonPrimitive()) {
       throw new IOException(config + ": key 'model_type' is missing (supported: bert, gpt2)");

@@ -1,16 +1,23 @@
 package org.loradist.model;
 
+import ai.djl.ndarray.NDArray;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /** The linears of a model by Hugging Face module name, in forward order: what {@link LinearModules} looks up. */
 final class ModuleLinears implements LinearModules {
   private final Map<String, Linear> byName = new LinkedHashMap<>();
 
-  /** Adds module {@code name} (the constructor's job: after that, modules are only replaced). */
-  void add(String name, Linear linear) {
-    byName.put(name, linear);
+  /**
+   * One linear per module of {@code modules}, in that order, made from its {@code .weight} and {@code .bias}
+   * parameters; after this, modules are only replaced.
+   */
+  ModuleLinears(List<String> modules, NamedParameters parameters, BiFunction<NDArray, NDArray, Linear> linear) {
+    for (String module : modules) {
+      byName.put(module, linear.apply(parameters.get(module + ".weight"), parameters.get(module + ".bias")));
+    }
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.loradist.model.BertEncoder;
+import org.loradist.model.ConfigJson;
 import org.loradist.model.DefaultModel;
 import org.loradist.model.EncoderConfig;
 import org.loradist.model.Pooling;
@@ -108,7 +109,7 @@ public final class ModelLoader {
     if (!Files.isRegularFile(p)) {
       return Pooling.MEAN;
     }
-    JsonObject o = parseObject(Files.readString(p), p.toString());
+    JsonObject o = ConfigJson.parseObject(Files.readString(p), p.toString());
     boolean cls = o.has("pooling_mode_cls_token") && o.get("pooling_mode_cls_token").getAsBoolean();
     boolean mean = o.has("pooling_mode_mean_tokens") && o.get("pooling_mode_mean_tokens").getAsBoolean();
     for (String other : new String[] {"pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
@@ -237,18 +238,6 @@ public final class ModelLoader {
       throw new IOException("tokenizer " + tokenizerOrigin + " has ids 0.." + (tokenizerSize - 1)
           + " but the embedding matrix embeddings.word_embeddings.weight of " + weightsOrigin + " has " + rows
           + " rows (vocab_size): the tokenizer does not belong to this model");
-    }
-  }
-
-  private static JsonObject parseObject(String json, String origin) throws IOException {
-    try {
-      JsonElement e = JsonParser.parseString(json);
-      if (!e.isJsonObject()) {
-        throw new IOException(origin + ": not a JSON object");
-      }
-      return e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new IOException(origin + ": not valid JSON (" + e.getMessage() + ")", e);
     }
   }
 }

@@ -27,13 +27,18 @@ public final class TinyModels {
   }
 
   public static Map<String, HostTensor> randomWeights(EncoderConfig config, long seed) {
+    return randomWeights(config, seed, 0.2);
+  }
+
+  /** LayerNorm weights near 1, everything else near 0, off by normal noise of standard deviation {@code std}. */
+  public static Map<String, HostTensor> randomWeights(EncoderConfig config, long seed, double std) {
     Random rnd = new Random(seed);
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : BertEncoder.parameterShapes(config).entrySet()) {
       float[] v = new float[Math.toIntExact(HostTensor.elementCount(e.getValue()))];
       boolean lnWeight = e.getKey().endsWith("LayerNorm.weight");
       for (int i = 0; i < v.length; i++) {
-        v[i] = (float) ((lnWeight ? 1.0 : 0.0) + rnd.nextGaussian() * 0.2);
+        v[i] = (float) ((lnWeight ? 1.0 : 0.0) + rnd.nextGaussian() * std);
       }
       out.put(e.getKey(), HostTensor.ofFloats(e.getValue(), v));
     }
@@ -48,9 +53,14 @@ public final class TinyModels {
 
   /** Writes config.json, model.safetensors and the default tokenizer.json into {@code dir}; returns it. */
   public static Path write(Path dir, EncoderConfig config, long seed) throws IOException {
+    return write(dir, config, randomWeights(config, seed));
+  }
+
+  /** Writes config.json, model.safetensors of {@code weights} and the default tokenizer.json; returns {@code dir}. */
+  public static Path write(Path dir, EncoderConfig config, Map<String, HostTensor> weights) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("config.json"), config.toJson());
-    SafetensorsWriter.write(dir.resolve("model.safetensors"), randomWeights(config, seed), Map.of("format", "pt"));
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, Map.of("format", "pt"));
     try (InputStream in = DefaultModel.open(DefaultModel.TOKENIZER_RESOURCE)) {
       Files.copy(in, dir.resolve("tokenizer.json"));
     }

@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.loradist.jobs.config.ConfigException;
 import org.loradist.jobs.config.JobConfig;
-import org.loradist.jobs.config.Setting;
 import org.loradist.jobs.config.TrainSettings;
 import org.loradist.lora.AdaptedDecoder;
 import org.loradist.pipelines.finetune.FinetunedAdapter;
@@ -35,44 +33,17 @@ final class CausalLmTask implements TrainTask {
   @Override
   public void validate(JobConfig c) {
     DecoderTargets.require(c, LoraTask.CAUSAL_LM);
-    requireFields(c, TrainSettings.TRAIN, "--train");
-    requireFields(c, TrainSettings.EVAL, "--eval");
-    requireFields(c, TrainSettings.REPLAY, "--replay");
-  }
-
-  private static void requireFields(JobConfig c, Setting input, String flag) {
-    String path = c.string(input);
-    InputPeek p = path.isEmpty() ? null : InputPeek.of(path, null, flag);
-    if (p != null) {
-      p.require(c.string(TrainSettings.PROMPT_FIELD), "prompt", "--prompt-field", TrainSettings.PROMPT_FIELD.key());
-      p.require(c.string(TrainSettings.RESPONSE_FIELD), "response", "--response-field",
-          TrainSettings.RESPONSE_FIELD.key());
-    }
+    ExampleInputs.requireFields(c,
+        new ExampleInputs.Field(TrainSettings.PROMPT_FIELD, "prompt", "--prompt-field"),
+        new ExampleInputs.Field(TrainSettings.RESPONSE_FIELD, "response", "--response-field"));
   }
 
   @Override
   public TrainTask.Prepared prepare(SparkSession spark, JobConfig c) {
-    InputRejects rejects = new InputRejects();
-    List<PromptResponse> train = read(spark, c, TrainSettings.TRAIN, "--train", "train", rejects);
-    List<PromptResponse> eval = c.string(TrainSettings.EVAL).isEmpty() ? null
-        : read(spark, c, TrainSettings.EVAL, "--eval", "eval", rejects);
-    List<PromptResponse> replay = c.string(TrainSettings.REPLAY).isEmpty() ? List.of()
-        : read(spark, c, TrainSettings.REPLAY, "--replay", "replay", rejects);
-    return new Prepared(train, eval, replay, rejects);
-  }
-
-  private static List<PromptResponse> read(SparkSession spark, JobConfig c, Setting path, String flag, String input,
-      InputRejects rejects) {
-    TrainInput.Read read = TrainInput.read(spark, c.string(path), flag);
-    Examples<PromptResponse> ex = ClassificationTask.examples(read.path(), () -> Examples.causalLm(read.rows(),
-        c.string(TrainSettings.ID_FIELD), c.string(TrainSettings.PROMPT_FIELD),
-        c.string(TrainSettings.RESPONSE_FIELD)));
-    rejects.add(input, read, ex);
-    if (ex.examples().isEmpty()) {
-      throw new ConfigException(read.path() + ": no usable (prompt, response) record (" + ex.rejects().size()
-          + " rejected" + (ex.rejects().isEmpty() ? "" : ", e.g. " + ex.rejects().get(0).reason()) + ")");
-    }
-    return ex.examples();
+    ExampleInputs<PromptResponse> in = ExampleInputs.read(spark, c, "(prompt, response) record",
+        rows -> Examples.causalLm(rows, c.string(TrainSettings.ID_FIELD), c.string(TrainSettings.PROMPT_FIELD),
+            c.string(TrainSettings.RESPONSE_FIELD)));
+    return new Prepared(in.train(), in.eval(), in.replay(), in.rejects());
   }
 
   private record Prepared(List<PromptResponse> train, List<PromptResponse> eval, List<PromptResponse> replay,

@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.SparkSession;
-import org.loradist.jobs.config.ConfigException;
 import org.loradist.jobs.config.JobConfig;
-import org.loradist.jobs.config.Setting;
 import org.loradist.jobs.config.TrainSettings;
 import org.loradist.pipelines.embed.Embedder;
 import org.loradist.pipelines.finetune.FinetunedAdapter;
@@ -35,44 +33,18 @@ final class RetrievalTask implements TrainTask {
 
   @Override
   public void validate(JobConfig c) {
-    requirePairs(c, TrainSettings.TRAIN, "--train");
-    requirePairs(c, TrainSettings.EVAL, "--eval");
-    requirePairs(c, TrainSettings.REPLAY, "--replay");
-  }
-
-  private static void requirePairs(JobConfig c, Setting input, String flag) {
-    String path = c.string(input);
-    InputPeek p = path.isEmpty() ? null : InputPeek.of(path, null, flag);
-    if (p != null) {
-      p.require(c.string(TrainSettings.QUERY_FIELD), "query", "--query-field", TrainSettings.QUERY_FIELD.key());
-      p.require(c.string(TrainSettings.PASSAGE_FIELD), "passage", "--passage-field",
-          TrainSettings.PASSAGE_FIELD.key());
-    }
+    ExampleInputs.requireFields(c,
+        new ExampleInputs.Field(TrainSettings.QUERY_FIELD, "query", "--query-field"),
+        new ExampleInputs.Field(TrainSettings.PASSAGE_FIELD, "passage", "--passage-field"));
   }
 
   @Override
   public TrainTask.Prepared prepare(SparkSession spark, JobConfig c) {
-    InputRejects rejects = new InputRejects();
-    List<TextPair> train = read(spark, c, TrainSettings.TRAIN, "--train", "train", rejects);
-    List<TextPair> eval = c.string(TrainSettings.EVAL).isEmpty() ? null
-        : read(spark, c, TrainSettings.EVAL, "--eval", "eval", rejects);
-    List<TextPair> replay = c.string(TrainSettings.REPLAY).isEmpty() ? List.of()
-        : read(spark, c, TrainSettings.REPLAY, "--replay", "replay", rejects);
-    return new Prepared(train, eval, replay, rejects, c.string(TrainSettings.MODEL),
+    ExampleInputs<TextPair> in = ExampleInputs.read(spark, c, "(query, passage) pair",
+        rows -> Examples.retrieval(rows, c.string(TrainSettings.ID_FIELD), c.string(TrainSettings.QUERY_FIELD),
+            c.string(TrainSettings.PASSAGE_FIELD)));
+    return new Prepared(in.train(), in.eval(), in.replay(), in.rejects(), c.string(TrainSettings.MODEL),
         c.integer(TrainSettings.MAX_TOKENS));
-  }
-
-  private static List<TextPair> read(SparkSession spark, JobConfig c, Setting path,
-      String flag, String input, InputRejects rejects) {
-    TrainInput.Read read = TrainInput.read(spark, c.string(path), flag);
-    Examples<TextPair> ex = ClassificationTask.examples(read.path(), () -> Examples.retrieval(read.rows(),
-        c.string(TrainSettings.ID_FIELD), c.string(TrainSettings.QUERY_FIELD), c.string(TrainSettings.PASSAGE_FIELD)));
-    rejects.add(input, read, ex);
-    if (ex.examples().isEmpty()) {
-      throw new ConfigException(read.path() + ": no usable (query, passage) pair (" + ex.rejects().size()
-          + " rejected" + (ex.rejects().isEmpty() ? "" : ", e.g. " + ex.rejects().get(0).reason()) + ")");
-    }
-    return ex.examples();
   }
 
   private record Prepared(List<TextPair> train, List<TextPair> eval, List<TextPair> replay, InputRejects rejects,

@@ -24,7 +24,7 @@ final class CausalLmReplica extends LoraDecoderReplica<PromptResponse> {
   CausalLmReplica(CausalLmReplicaFactory f) {
     super(f.spec());
     this.f = f;
-    this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
+    this.replayPlan = ReplayPlan.of(f.replay());
   }
 
   @Override
@@ -87,11 +87,7 @@ final class CausalLmReplica extends LoraDecoderReplica<PromptResponse> {
         }
         NDArray loss = Scalars.over(total, denominator);
         ag.backward(loss);
-        float[][] grads = new float[leaves.size()][];
-        for (int t = 0; t < leaves.size(); t++) {
-          grads[t] = leaves.get(t).getGradient().toFloatArray();
-        }
-        return new StepResult(loss.getFloat(), grads, CausalLm.tokens(seqs));
+        return new StepResult(loss.getFloat(), gradients(leaves), CausalLm.tokens(seqs));
       }
     }
   }

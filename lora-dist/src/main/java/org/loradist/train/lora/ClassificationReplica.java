@@ -26,7 +26,7 @@ final class ClassificationReplica extends LoraEncoderReplica<LabeledText> {
     super(f.spec());
     this.f = f;
     this.hidden = model.config().hiddenSize();
-    this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
+    this.replayPlan = ReplayPlan.of(f.replay());
     this.specs = ClassificationHead.trainableSpecs(adapters.specs(), ClassificationReplicaFactory.HEAD, f.classes(),
         hidden, true);
   }
@@ -80,13 +80,7 @@ final class ClassificationReplica extends LoraEncoderReplica<LabeledText> {
             baseTarget, taskRows, f.replay());
         NDArray loss = Scalars.over(total, denominator);
         ag.backward(loss);
-        float[][] grads = new float[v.length][];
-        for (int t = 0; t < nLora; t++) {
-          grads[t] = loraLeaves.get(t).getGradient().toFloatArray();
-        }
-        grads[nLora] = w.getGradient().toFloatArray();
-        grads[nLora + 1] = b.getGradient().toFloatArray();
-        return new StepResult(loss.getFloat(), grads, tokenCount(tokens));
+        return new StepResult(loss.getFloat(), gradients(loraLeaves, w, b), tokenCount(tokens));
       }
     }
   }

@@ -31,7 +31,7 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
     super(f.spec());
     this.f = f;
     this.hidden = pretrained.config().nEmbd();
-    this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
+    this.replayPlan = ReplayPlan.of(f.replay());
     this.specs = ClassificationHead.trainableSpecs(adapters.specs(), DecoderClassificationReplicaFactory.HEAD,
         f.classes(), hidden, false);
   }
@@ -111,12 +111,7 @@ final class DecoderClassificationReplica extends LoraDecoderReplica<LabeledText>
             baseTarget, taskRows, f.replay());
         NDArray loss = Scalars.over(total, denominator);
         ag.backward(loss);
-        float[][] grads = new float[v.length][];
-        for (int t = 0; t < nLora; t++) {
-          grads[t] = leaves.get(t).getGradient().toFloatArray();
-        }
-        grads[nLora] = w.getGradient().toFloatArray();
-        return new StepResult(loss.getFloat(), grads, tokens);
+        return new StepResult(loss.getFloat(), gradients(leaves, w), tokens);
       }
     }
   }

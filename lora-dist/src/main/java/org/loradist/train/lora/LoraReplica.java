@@ -1,9 +1,11 @@
 package org.loradist.train.lora;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.loradist.lora.LoraAdapters;
 import org.loradist.text.TextTokenizer;
 import org.loradist.train.Replica;
@@ -53,6 +55,21 @@ abstract class LoraReplica<E extends Serializable> implements Replica<E> {
       throw new IllegalStateException("setTrainable was never called");
     }
     return values;
+  }
+
+  /**
+   * A step's gradients in trainable order: the adapters' (their leaves as {@link LoraAdapters#bind} returned them),
+   * then those of the other trained tensors {@code head}.
+   */
+  protected static float[][] gradients(List<NDArray> adapterLeaves, NDArray... head) {
+    float[][] grads = new float[adapterLeaves.size() + head.length][];
+    for (int t = 0; t < adapterLeaves.size(); t++) {
+      grads[t] = adapterLeaves.get(t).getGradient().toFloatArray();
+    }
+    for (int h = 0; h < head.length; h++) {
+      grads[adapterLeaves.size() + h] = head[h].getGradient().toFloatArray();
+    }
+    return grads;
   }
 
   @Override

@@ -131,30 +131,39 @@ public final class LoraTraining {
         Files.writeString(local.resolve(SIDECAR_FILE), sidecar, StandardCharsets.UTF_8);
         return;
       }
-      Path tmp = Files.createTempDirectory("lora-adapter");
-      try {
-        PeftFormat.write(tmp, adapter);
-        Files.writeString(tmp.resolve(SIDECAR_FILE), sidecar, StandardCharsets.UTF_8);
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(adapterDir);
-        FileSystem fs = target.getFileSystem(conf);
-        fs.mkdirs(target);
-        try (Stream<Path> files = Files.list(tmp)) {
-          for (Path f : files.toList()) {
-            try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(target, f.getFileName().toString()), true)) {
-              Files.copy(f, out);
-            }
-          }
-        }
-      } finally {
-        try (Stream<Path> files = Files.list(tmp)) {
-          for (Path f : files.toList()) {
-            Files.deleteIfExists(f);
-          }
-        }
-        Files.deleteIfExists(tmp);
-      }
+      writeAdapterThroughTemp(conf, adapterDir, adapter, sidecar);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the adapter to " + adapterDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes the PEFT files and the sidecar into a local temporary folder, copies them into {@code adapterDir} on its
+   * Hadoop file system, and deletes the temporary folder.
+   */
+  public static void writeAdapterThroughTemp(Configuration conf, String adapterDir, PeftAdapter adapter,
+      String sidecar) throws IOException {
+    Path tmp = Files.createTempDirectory("lora-adapter");
+    try {
+      PeftFormat.write(tmp, adapter);
+      Files.writeString(tmp.resolve(SIDECAR_FILE), sidecar, StandardCharsets.UTF_8);
+      org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(adapterDir);
+      FileSystem fs = target.getFileSystem(conf);
+      fs.mkdirs(target);
+      try (Stream<Path> files = Files.list(tmp)) {
+        for (Path f : files.toList()) {
+          try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(target, f.getFileName().toString()), true)) {
+            Files.copy(f, out);
+          }
+        }
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(tmp)) {
+        for (Path f : files.toList()) {
+          Files.deleteIfExists(f);
+        }
+      }
+      Files.deleteIfExists(tmp);
     }
   }
 

@@ -25,6 +25,11 @@ public final class ReplayPlan {
     this.seed = seed;
   }
 
+  /** The plan of a LoRA replica's replay examples (every objective uses seed 0). */
+  static ReplayPlan of(Replay<?> replay) {
+    return new ReplayPlan(replay.perMicroBatch(), replay.examples().size(), 0);
+  }
+
   public int perMicroBatch() {
     return perMicroBatch;
   }

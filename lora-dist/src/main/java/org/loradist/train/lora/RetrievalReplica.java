@@ -32,7 +32,7 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
     super(f.spec());
     this.f = f;
     this.hidden = model.config().hiddenSize();
-    this.replayPlan = new ReplayPlan(f.replay().perMicroBatch(), f.replay().examples().size(), 0);
+    this.replayPlan = ReplayPlan.of(f.replay());
   }
 
   @Override
@@ -167,11 +167,7 @@ final class RetrievalReplica extends LoraEncoderReplica<TextPair> {
         NDArray surrogate = eq.mul(m.create(gq, new Shape(own, hidden))).sum()
             .add(ep.mul(m.create(gp, new Shape(own, hidden))).sum());
         ag.backward(surrogate);
-        float[][] grads = new float[v.length][];
-        for (int t = 0; t < v.length; t++) {
-          grads[t] = leaves.get(t).getGradient().toFloatArray();
-        }
-        return new StepResult(localLoss, grads, tokenCount(q) + tokenCount(p));
+        return new StepResult(localLoss, gradients(leaves), tokenCount(q) + tokenCount(p));
       }
     }
   }

@@ -143,24 +143,10 @@ class DecoderTrainingTest {
     DataParallelTrainer trainer = new DataParallelTrainer(spark.sparkContext());
     TrainResult one = trainer.train(f, examples, config(name, 1, 12, 50));
     TrainResult two = trainer.train(f, examples, config(name, 2, 12, 50));
-    float[][] init;
-    try (var r = f.create()) {
-      init = r.initialTrainable();
-    }
-    float[][] a = one.state().values();
-    float[][] b = two.state().values();
-    double moved = 0;
-    double diff = 0;
-    for (int t = 0; t < a.length; t++) {
-      for (int i = 0; i < a[t].length; i++) {
-        diff = Math.max(diff, Math.abs(a[t][i] - b[t][i]));
-        moved = Math.max(moved, Math.abs(a[t][i] - init[t][i]));
-      }
-    }
-    assertThat(moved).as("the adapter moved away from its start").isGreaterThan(1e-2);
+    double[] diffAndMoved = DataParallelLoraTest.diffAndMoved(f, one, two);
     System.out.printf("%s: max |adapter(1 worker) - adapter(2 workers)| after 12 steps = %.3g (moved %.3g)%n", name,
-        diff, moved);
-    return diff;
+        diffAndMoved[0], diffAndMoved[1]);
+    return diffAndMoved[0];
   }
 
   @Test

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,23 +63,7 @@ public record FinetunedAdapter(LoraTask task, String modelPath, int maxTokens, L
 
   /** Writes the PEFT files and {@code lora_dist.json} into {@code dir} (any Hadoop path). */
   public void write(String dir, Configuration conf) throws IOException {
-    Path tmp = Files.createTempDirectory("lora-adapter");
-    try {
-      PeftFormat.write(tmp, peft());
-      Files.writeString(tmp.resolve(LoraTraining.SIDECAR_FILE), sidecar(), StandardCharsets.UTF_8);
-      org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(dir);
-      FileSystem fs = target.getFileSystem(conf);
-      fs.mkdirs(target);
-      try (Stream<Path> files = Files.list(tmp)) {
-        for (Path f : files.toList()) {
-          try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(target, f.getFileName().toString()), true)) {
-            Files.copy(f, out);
-          }
-        }
-      }
-    } finally {
-      deleteFlat(tmp);
-    }
+    LoraTraining.writeAdapterThroughTemp(conf, dir, peft(), sidecar());
   }
 
   /**
