@@ -26,7 +26,8 @@ import org.loradist.pipelines.Schemas;
  *   <li>Exact: documents sharing a {@code content_hash} form a group; its smallest doc_id stays.</li>
  *   <li>Near (on the survivors of 1): verified near-duplicate pairs ({@link NearDuplicates}: MinHash LSH banding,
  *       exact shingle-Jaccard >= threshold) are the edges of a graph; its connected components
- *       ({@link ConnectedComponents}, distributed) are the groups; each group's smallest doc_id stays.</li>
+ *       ({@link ConnectedComponents}: one executor task for a small edge list, distributed rounds above
+ *       {@link DedupConfig#localComponentsMaxEdges}) are the groups; each group's smallest doc_id stays.</li>
  * </ol>
  *
  * <p>Representative: the smallest doc_id (String order) of the final group. Chosen because it is deterministic,
@@ -65,7 +66,7 @@ public final class Deduplicator {
       shingled = NearDuplicates.shingle(survivors, config).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> edges = NearDuplicates.verify(NearDuplicates.candidatePairs(shingled, config), shingled, config)
           .select(col("doc_a").as("src"), col("doc_b").as("dst"));
-      Dataset<Row> components = ConnectedComponents.of(edges)
+      Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
           .filter(col("vertex").notEqual(col("component")))
           .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
       nearRemoved = NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
