@@ -26,7 +26,8 @@ import org.loradist.pipelines.chunk.TextChunker;
  * alone on the written docs (noop sink: splits chunk_write into compute and write), the load average, and at the
  * end the marginal MB/s between the smallest and the largest scale (the per-MB cost with the fixed cost taken out).
  * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]; -Dprepbench.scales=1,4,16 -Dprepbench.corpus=debian-train|
- * postgresql-manual -Dprepbench.jobs=true (one line per Spark job). Prints one JSON line per figure.
+ * postgresql-manual -Dprepbench.jobs=true (one line per Spark job) -Dprepbench.warmup=false (no warm-up).
+ * Prints one JSON line per figure.
  */
 public final class PrepBench {
   public static void main(String[] args) throws Exception {
@@ -43,12 +44,14 @@ public final class PrepBench {
         .mapToInt(Integer::parseInt).toArray();
     // Discarded warm-up: JIT, the first Spark jobs and the tokenizer load would otherwise land on the first timed
     // scale and bend the marginal figure.
-    Path warm = Files.createDirectories(work.resolve("warmup"));
-    writeLines(warm.resolve("train.jsonl"), debian.subList(0, debian.size() / 64));
-    long tw = System.nanoTime();
-    prep(warm, work.resolve("out-warmup"), "--text-field", "description", "--id-field", "package");
-    System.err.printf("warm-up prep (%d records) took %.2f s (not reported)%n", debian.size() / 64,
-        (System.nanoTime() - tw) / 1e9);
+    if (Boolean.parseBoolean(System.getProperty("prepbench.warmup", "true"))) {
+      Path warm = Files.createDirectories(work.resolve("warmup"));
+      writeLines(warm.resolve("train.jsonl"), debian.subList(0, debian.size() / 64));
+      long tw = System.nanoTime();
+      prep(warm, work.resolve("out-warmup"), "--text-field", "description", "--id-field", "package");
+      System.err.printf("warm-up prep (%d records) took %.2f s (not reported)%n", debian.size() / 64,
+          (System.nanoTime() - tw) / 1e9);
+    }
     PerturbedCopies copies = null;
     for (int scale : scales) {
       Path in = Files.createDirectories(work.resolve("debian-" + scale));
@@ -203,7 +206,7 @@ public final class PrepBench {
           corpus, scale, b);
       if (Boolean.getBoolean("prepbench.jobs")) {
         for (JobTimeline.Job j : jobs) {
-          System.out.printf("  job %d %-18s %-45s stages=%d tasks=%d %.2fs%n", j.id(), j.step(), j.callSite(),
+          System.out.printf("  job %d %-18s %-70s stages=%d tasks=%d %.2fs%n", j.id(), j.step(), j.callSite(),
               j.stagesRun(), j.tasks(), j.seconds());
         }
       }

@@ -16,6 +16,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.loradist.pipelines.Schemas;
 
@@ -53,9 +54,12 @@ public final class Deduplicator {
     validate(docs, config);
     Dataset<Row> ids = docs.select(col("doc_id"), col("content_hash"), col("text"));
 
-    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off).
+    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off). A window over
+    // content_hash is one shuffle (an aggregate joined back would be two); the result is read by the near stage
+    // and again by the removals, so it is kept rather than shuffled a second time.
     Dataset<Row> withExactRep = config.exact()
-        ? ids.join(ids.groupBy("content_hash").agg(min("doc_id").as("exact_rep")), "content_hash")
+        ? ids.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
+            .persist(StorageLevel.MEMORY_AND_DISK())
         : ids.withColumn("exact_rep", col("doc_id"));
 
     // Near stage on the exact representatives: exact_rep -> near_rep, similarity (only for removed ones).
@@ -92,6 +96,7 @@ public final class Deduplicator {
     if (shingled != null) {
       shingled.unpersist();
     }
+    withExactRep.unpersist();
 
     Dataset<Row> kept = docs.join(removals.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");
     Dataset<Row> duplicatesRows = docs.select("doc_id", "source").join(removals, "doc_id")
