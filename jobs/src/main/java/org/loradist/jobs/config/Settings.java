@@ -90,7 +90,7 @@ public final class Settings {
   public static final Setting DEDUP_LOCAL_CC_MAX_EDGES = longValue("prep.dedup.local-components-max-edges",
       ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES, 0, Long.MAX_VALUE,
       "Up to this many verified near-duplicate pairs, their groups (connected components) are found in one executor"
-          + " task; above it by distributed Spark rounds (same result; 0 always distributes).");
+          + " task; above it by distributed Spark rounds (same result; 0 distributes every non-empty graph).");
   public static final Setting EMBED_CHUNKS = string("embed.chunks", "",
       "A prep output folder (its chunks/ is read) or a chunks Parquet folder.");
   public static final Setting EMBED_OUTPUT = string("embed.output", "",
