@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Larger-than-real inputs for PrepBench: copy k of a JSON-lines corpus in which roughly every other word of each
- * record's text is replaced by the word at the same position of another record (its donor, read cyclically when shorter), under a new unique id.
+ * record's text is replaced by the word at the same position of another record (its donor, read cyclically when
+ * shorter), under a new unique id.
  *
  * <p>Why this shape: a plain repeat of the corpus would be all exact duplicates (dedup would remove 3/4 of a 4x
  * input and chunking would see a quarter of it); random text would have none of the corpus's word statistics.
