@@ -53,8 +53,8 @@ import org.apache.spark.util.LongAccumulator;
  *
  * <p>The edges are materialised once either way (they are read twice by the distributed path, and the path choice
  * needs their count); the count comes from an accumulator filled while they are checkpointed, not from a second
- * job. A retried task may count its rows twice: that can only pick the distributed path for a graph at the limit,
- * never change the result.
+ * job. A retried or recomputed task may count its rows twice: that can only pick the distributed path for a graph
+ * near the limit, never change the result.
  */
 public final class ConnectedComponents {
   /** More rounds than this means something is wrong (labels only decrease); refuse rather than loop. */
