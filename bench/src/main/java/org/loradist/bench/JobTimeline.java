@@ -34,6 +34,9 @@ final class JobTimeline extends SparkListener {
     java.util.Properties p = start.properties();
     String description = p == null ? null : p.getProperty("spark.job.description");
     String site = p == null ? null : p.getProperty("callSite.short");
+    if (site == null) {
+      site = projectFrame(start);
+    }
     starts.put(start.jobId(), new long[] {start.time()});
     labels.put(start.jobId(), new String[] {description == null ? "(none)" : description, String.valueOf(site)});
     ran.put(start.jobId(), new int[2]);
@@ -41,6 +44,31 @@ final class JobTimeline extends SparkListener {
     while (ids.hasNext()) {
       stageToJob.put((Integer) ids.next(), start.jobId());
     }
+  }
+
+  /**
+   * The two innermost lora-dist frames of the job's last stage's long call site (where its RDD was made), e.g.
+   * "ConnectedComponents.java:197 < NearDuplicates.java:62"; null when none.
+   */
+  private static String projectFrame(SparkListenerJobStart start) {
+    scala.collection.Iterator<org.apache.spark.scheduler.StageInfo> stages = start.stageInfos().iterator();
+    String details = null;
+    while (stages.hasNext()) {
+      details = stages.next().details();
+    }
+    if (details == null) {
+      return null;
+    }
+    StringBuilder frames = new StringBuilder();
+    int found = 0;
+    for (String line : details.split("\n")) {
+      if (line.contains("org.loradist.") && !line.contains("org.loradist.bench.") && found++ < 2) {
+        String frame = line.trim();
+        frames.append(frames.length() == 0 ? "" : " < ")
+            .append(frame.substring(frame.indexOf('(') + 1, frame.length() - 1));
+      }
+    }
+    return frames.length() == 0 ? null : frames.toString();
   }
 
   @Override

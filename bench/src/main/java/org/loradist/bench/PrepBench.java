@@ -18,12 +18,16 @@ import org.loradist.pipelines.chunk.TextChunker;
 /**
  * prep throughput (MB/s of input text) on 2 cores for the debian-packages train split and the PostgreSQL manual, at
  * 1x, 2x and 4x the input (slices of 1/4, 1/2 and all of each corpus), with the time per step from the manifest.
+ * Scales above 4 (multiples of 4, debian-train only) are the whole split plus perturbed copies
+ * ({@link PerturbedCopies}: about half the words of each record replaced, new ids; not near-duplicates).
+ * Before the timed runs, one discarded warm-up prep on 1/64 of the debian split (JIT, first jobs, tokenizer load).
  * Peer, in the same run: Spark reading the same files as plain text and counting lines (the I/O floor).
  * Per run also: the Spark jobs, stages and tasks of each prep step (jobs are labelled by PrepPipeline), the chunker
  * alone on the written docs (noop sink: splits chunk_write into compute and write), the load average, and at the
- * end the marginal MB/s between 1x and 4x (the per-MB cost with the fixed cost taken out).
- * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]; -Dprepbench.scales=1,2,4 -Dprepbench.corpus=debian-train|
- * postgresql-manual -Dprepbench.jobs=true (one line per Spark job). Prints one JSON line per figure.
+ * end the marginal MB/s between the smallest and the largest scale (the per-MB cost with the fixed cost taken out).
+ * Usage: PrepBench SHARED_DATA_DIR [WORK_DIR]; -Dprepbench.scales=1,4,16 -Dprepbench.corpus=debian-train|
+ * postgresql-manual -Dprepbench.jobs=true (one line per Spark job) -Dprepbench.warmup=false (no warm-up).
+ * Prints one JSON line per figure.
  */
 public final class PrepBench {
   public static void main(String[] args) throws Exception {
@@ -38,17 +42,42 @@ public final class PrepBench {
     String only = System.getProperty("prepbench.corpus", "");
     int[] scales = java.util.Arrays.stream(System.getProperty("prepbench.scales", "1,2,4").split(","))
         .mapToInt(Integer::parseInt).toArray();
+    // Discarded warm-up: JIT, the first Spark jobs and the tokenizer load would otherwise land on the first timed
+    // scale and bend the marginal figure.
+    if (Boolean.parseBoolean(System.getProperty("prepbench.warmup", "true"))) {
+      Path warm = Files.createDirectories(work.resolve("warmup"));
+      writeLines(warm.resolve("train.jsonl"), debian.subList(0, debian.size() / 64));
+      long tw = System.nanoTime();
+      prep(warm, work.resolve("out-warmup"), "--text-field", "description", "--id-field", "package");
+      System.err.printf("warm-up prep (%d records) took %.2f s (not reported)%n", debian.size() / 64,
+          (System.nanoTime() - tw) / 1e9);
+    }
+    PerturbedCopies copies = null;
     for (int scale : scales) {
       Path in = Files.createDirectories(work.resolve("debian-" + scale));
       Path file = in.resolve("train.jsonl");
-      try (Writer w = Files.newBufferedWriter(file)) {
-        for (String l : debian.subList(0, debian.size() * scale / 4)) {
-          w.write(l);
-          w.write('\n');
+      if (scale <= 4) {
+        writeLines(file, debian.subList(0, debian.size() * scale / 4));
+      } else {
+        // Above 4x: the whole split plus perturbed copies (not near-duplicates of it nor of each other).
+        if (scale % 4 != 0) {
+          throw new IllegalArgumentException("prepbench.scales above 4 must be multiples of 4: " + scale);
         }
+        if (copies == null) {
+          copies = new PerturbedCopies(debian, "package", "description", "source", 4242L);
+        }
+        List<String> lines = new ArrayList<>(debian);
+        for (int k = 1; k < scale / 4; k++) {
+          lines.addAll(copies.copy(k));
+        }
+        writeLines(file, lines);
       }
       if (!only.equals("postgresql-manual")) {
         run("debian-train", scale, in, Files.size(file), work, "--text-field", "description", "--id-field", "package");
+      }
+      if (scale > 4) {
+        System.err.println("postgresql-manual has no scale above 4 (perturbed copies are built for debian-train)");
+        continue;
       }
       Path hin = Files.createDirectories(work.resolve("pg-" + scale));
       long bytes = 0;
@@ -67,21 +96,60 @@ public final class PrepBench {
   }
 
   /** corpus -> scale -> {MB, seconds} */
-  private static final Map<String, Map<Integer, double[]>> RESULTS = new java.util.TreeMap<>();
+  private static final Map<String, java.util.TreeMap<Integer, double[]>> RESULTS = new java.util.TreeMap<>();
 
-  /** The per-MB cost with the fixed cost taken out: (MB at 4x - MB at 1x) / (s at 4x - s at 1x). */
+  /** The per-MB cost with the fixed cost taken out, between the smallest and the largest scale run. */
   private static void marginal() {
     RESULTS.forEach((corpus, byScale) -> {
-      double[] small = byScale.get(1);
-      double[] large = byScale.get(4);
-      if (small != null && large != null) {
-        double dMb = large[0] - small[0];
-        double dS = large[1] - small[1];
-        System.out.printf("{\"figure\":\"prep_marginal\",\"corpus\":\"%s\",\"mb_1x_to_4x\":%.2f,"
-                + "\"extra_seconds\":%.2f,\"marginal_mb_per_s\":%.2f,\"fixed_seconds_estimate\":%.2f}%n",
-            corpus, dMb, dS, dS > 0 ? dMb / dS : Double.POSITIVE_INFINITY, small[1] - small[0] * dS / dMb);
+      if (byScale.size() < 2) {
+        return;
       }
+      int lo = byScale.firstKey();
+      int hi = byScale.lastKey();
+      double[] small = byScale.get(lo);
+      double[] large = byScale.get(hi);
+      double dMb = large[0] - small[0];
+      double dS = large[1] - small[1];
+      System.out.printf("{\"figure\":\"prep_marginal\",\"corpus\":\"%s\",\"from_scale\":%d,\"to_scale\":%d,"
+              + "\"extra_mb\":%.2f,\"extra_seconds\":%.2f,\"marginal_mb_per_s\":%.2f,"
+              + "\"fixed_seconds_estimate\":%.2f}%n",
+          corpus, lo, hi, dMb, dS, dS > 0 ? dMb / dS : Double.POSITIVE_INFINITY, small[1] - small[0] * dS / dMb);
     });
+  }
+
+  private static void writeLines(Path file, List<String> lines) throws Exception {
+    try (Writer w = Files.newBufferedWriter(file)) {
+      for (String l : lines) {
+        w.write(l);
+        w.write('\n');
+      }
+    }
+  }
+
+  /** One untimed prep run in its own session (the warm-up). */
+  private static void prep(Path input, Path out, String... flags) throws Exception {
+    SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8").getOrCreate();
+    try {
+      deleteRecursively(out);
+      List<String> cli = new ArrayList<>(List.of("prep", "--input", input.toString(), "--output", out.toString()));
+      cli.addAll(List.of(flags));
+      if (Main.run(cli.toArray(String[]::new), System.out, System.err) != 0) {
+        throw new IllegalStateException("warm-up prep failed");
+      }
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws Exception {
+    if (Files.exists(dir)) {
+      try (var s = Files.walk(dir)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static void run(String corpus, int scale, Path input, long bytes, Path work, String... flags)
@@ -95,6 +163,7 @@ public final class PrepBench {
       long lines = spark.read().text(input.toString()).count();
       double peer = (System.nanoTime() - t0) / 1e9;
       Path out = work.resolve("out-" + corpus + "-" + scale);
+      deleteRecursively(out);
       List<String> cli = new ArrayList<>(List.of("prep", "--input", input.toString(), "--output", out.toString()));
       cli.addAll(List.of(flags));
       double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -137,7 +206,7 @@ public final class PrepBench {
           corpus, scale, b);
       if (Boolean.getBoolean("prepbench.jobs")) {
         for (JobTimeline.Job j : jobs) {
-          System.out.printf("  job %d %-18s %-45s stages=%d tasks=%d %.2fs%n", j.id(), j.step(), j.callSite(),
+          System.out.printf("  job %d %-18s %-70s stages=%d tasks=%d %.2fs%n", j.id(), j.step(), j.callSite(),
               j.stagesRun(), j.tasks(), j.seconds());
         }
       }

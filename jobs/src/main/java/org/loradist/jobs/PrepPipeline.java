@@ -194,6 +194,7 @@ final class PrepPipeline {
         .withThreshold(c.decimal(Settings.DEDUP_THRESHOLD))
         .withShingleSize(c.integer(Settings.DEDUP_SHINGLE))
         .withBanding(c.integer(Settings.DEDUP_BANDS), c.integer(Settings.DEDUP_ROWS))
+        .withLocalComponentsMaxEdges(c.longValue(Settings.DEDUP_LOCAL_CC_MAX_EDGES))
         .withSeed(c.longValue(Settings.SEED));
   }
 

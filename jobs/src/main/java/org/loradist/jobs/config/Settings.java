@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.loradist.pipelines.chunk.ChunkConfig;
 import org.loradist.pipelines.clean.QualityConfig;
+import org.loradist.pipelines.dedup.ConnectedComponents;
 import org.loradist.pipelines.dedup.DedupConfig;
 import org.loradist.pipelines.ingest.ReaderOptions;
 
@@ -86,6 +87,10 @@ public final class Settings {
       "LSH bands (b); with rows (r), a pair of similarity s becomes a candidate with probability 1-(1-s^r)^b.");
   public static final Setting DEDUP_ROWS = integer("prep.dedup.rows", DedupConfig.DEFAULT_ROWS, 1, 64,
       "MinHash values per LSH band (r).");
+  public static final Setting DEDUP_LOCAL_CC_MAX_EDGES = longValue("prep.dedup.local-components-max-edges",
+      ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES, 0, Long.MAX_VALUE,
+      "Up to this many verified near-duplicate pairs, their groups (connected components) are found in one executor"
+          + " task; above it by distributed Spark rounds (same result; 0 distributes every non-empty graph).");
   public static final Setting EMBED_CHUNKS = string("embed.chunks", "",
       "A prep output folder (its chunks/ is read) or a chunks Parquet folder.");
   public static final Setting EMBED_OUTPUT = string("embed.output", "",
@@ -106,8 +111,9 @@ public final class Settings {
       PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
       READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
       Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
-      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, CHUNK_MAX_TOKENS, CHUNK_OVERLAP,
-      EMBED_CHUNKS, EMBED_OUTPUT, EMBED_MODEL, EMBED_MAX_TOKENS, EMBED_BATCH_TOKENS, EMBED_PRECISION, SEED);
+      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, DEDUP_LOCAL_CC_MAX_EDGES, CHUNK_MAX_TOKENS,
+      CHUNK_OVERLAP, EMBED_CHUNKS, EMBED_OUTPUT, EMBED_MODEL, EMBED_MAX_TOKENS, EMBED_BATCH_TOKENS, EMBED_PRECISION,
+      SEED);
 
   /**
    * Every key, in reference order. Commands added later declare their keys in their own class

@@ -29,6 +29,9 @@ import java.io.Serializable;
  * @param seed          seed of the MinHash functions and shingle hashing; same seed, same result
  * @param maxBucketSize an LSH bucket with more members than this (boilerplate shared by many documents) yields
  *                      only the pairs (smallest doc_id, member) instead of all n(n-1)/2 pairs
+ * @param localComponentsMaxEdges up to this many verified near-duplicate edges, their connected components are
+ *                      found by union-find in one Spark task; above it by distributed rounds (same result; see
+ *                      {@link ConnectedComponents} for why and the memory it takes)
  */
 public record DedupConfig(
     boolean exact,
@@ -38,7 +41,8 @@ public record DedupConfig(
     int rows,
     double threshold,
     long seed,
-    int maxBucketSize) implements Serializable {
+    int maxBucketSize,
+    long localComponentsMaxEdges) implements Serializable {
 
   public static final int DEFAULT_SHINGLE_SIZE = 3;
   public static final int DEFAULT_BANDS = 20;
@@ -53,11 +57,12 @@ public record DedupConfig(
     require(rows >= 1 && rows <= 64, "rows", rows, "1..64");
     require(threshold > 0.0 && threshold <= 1.0, "threshold", threshold, "a number in (0, 1]");
     require(maxBucketSize >= 2, "maxBucketSize", maxBucketSize, ">= 2");
+    require(localComponentsMaxEdges >= 0, "localComponentsMaxEdges", localComponentsMaxEdges, ">= 0");
   }
 
   public static DedupConfig defaults() {
     return new DedupConfig(true, true, DEFAULT_SHINGLE_SIZE, DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD,
-        DEFAULT_SEED, DEFAULT_MAX_BUCKET_SIZE);
+        DEFAULT_SEED, DEFAULT_MAX_BUCKET_SIZE, ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES);
   }
 
   public int numHashes() {
@@ -70,31 +75,42 @@ public record DedupConfig(
   }
 
   public DedupConfig withExact(boolean value) {
-    return new DedupConfig(value, near, shingleSize, bands, rows, threshold, seed, maxBucketSize);
+    return new DedupConfig(value, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withNear(boolean value) {
-    return new DedupConfig(exact, value, shingleSize, bands, rows, threshold, seed, maxBucketSize);
+    return new DedupConfig(exact, value, shingleSize, bands, rows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withShingleSize(int value) {
-    return new DedupConfig(exact, near, value, bands, rows, threshold, seed, maxBucketSize);
+    return new DedupConfig(exact, near, value, bands, rows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withBanding(int newBands, int newRows) {
-    return new DedupConfig(exact, near, shingleSize, newBands, newRows, threshold, seed, maxBucketSize);
+    return new DedupConfig(exact, near, shingleSize, newBands, newRows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withThreshold(double value) {
-    return new DedupConfig(exact, near, shingleSize, bands, rows, value, seed, maxBucketSize);
+    return new DedupConfig(exact, near, shingleSize, bands, rows, value, seed, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withSeed(long value) {
-    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, value, maxBucketSize);
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, value, maxBucketSize,
+        localComponentsMaxEdges);
   }
 
   public DedupConfig withMaxBucketSize(int value) {
-    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, value);
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, value,
+        localComponentsMaxEdges);
+  }
+
+  public DedupConfig withLocalComponentsMaxEdges(long value) {
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize, value);
   }
 
   private static void require(boolean ok, String key, Object value, String allowed) {

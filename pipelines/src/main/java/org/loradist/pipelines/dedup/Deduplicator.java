@@ -16,6 +16,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
 import org.loradist.pipelines.Schemas;
 
@@ -26,7 +27,8 @@ import org.loradist.pipelines.Schemas;
  *   <li>Exact: documents sharing a {@code content_hash} form a group; its smallest doc_id stays.</li>
  *   <li>Near (on the survivors of 1): verified near-duplicate pairs ({@link NearDuplicates}: MinHash LSH banding,
  *       exact shingle-Jaccard >= threshold) are the edges of a graph; its connected components
- *       ({@link ConnectedComponents}, distributed) are the groups; each group's smallest doc_id stays.</li>
+ *       ({@link ConnectedComponents}: one executor task for a small edge list, distributed rounds above
+ *       {@link DedupConfig#localComponentsMaxEdges}) are the groups; each group's smallest doc_id stays.</li>
  * </ol>
  *
  * <p>Representative: the smallest doc_id (String order) of the final group. Chosen because it is deterministic,
@@ -52,9 +54,12 @@ public final class Deduplicator {
     validate(docs, config);
     Dataset<Row> ids = docs.select(col("doc_id"), col("content_hash"), col("text"));
 
-    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off).
+    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off). A window over
+    // content_hash is one shuffle (an aggregate joined back would be two); the result is read by the near stage
+    // and again by the removals, so it is kept rather than shuffled a second time.
     Dataset<Row> withExactRep = config.exact()
-        ? ids.join(ids.groupBy("content_hash").agg(min("doc_id").as("exact_rep")), "content_hash")
+        ? ids.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
+            .persist(StorageLevel.MEMORY_AND_DISK())
         : ids.withColumn("exact_rep", col("doc_id"));
 
     // Near stage on the exact representatives: exact_rep -> near_rep, similarity (only for removed ones).
@@ -65,7 +70,7 @@ public final class Deduplicator {
       shingled = NearDuplicates.shingle(survivors, config).persist(StorageLevel.MEMORY_AND_DISK());
       Dataset<Row> edges = NearDuplicates.verify(NearDuplicates.candidatePairs(shingled, config), shingled, config)
           .select(col("doc_a").as("src"), col("doc_b").as("dst"));
-      Dataset<Row> components = ConnectedComponents.of(edges)
+      Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
           .filter(col("vertex").notEqual(col("component")))
           .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
       nearRemoved = NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
@@ -91,6 +96,7 @@ public final class Deduplicator {
     if (shingled != null) {
       shingled.unpersist();
     }
+    withExactRep.unpersist();
 
     Dataset<Row> kept = docs.join(removals.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");
     Dataset<Row> duplicatesRows = docs.select("doc_id", "source").join(removals, "doc_id")

@@ -1,5 +1,7 @@
 package org.loradist.pipelines.dedup;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +17,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
@@ -132,6 +137,24 @@ class DeduplicatorTest {
     Set<String> first = rows(Deduplicator.run(docs.repartition(1), DedupConfig.defaults()).duplicates());
     Set<String> second = rows(Deduplicator.run(docs.repartition(7), DedupConfig.defaults()).duplicates());
     assertThat(first).isEqualTo(second).isNotEmpty();
+  }
+
+  @Test
+  void sameDuplicatesRowsWhicheverWayTheGroupsAreFound() {
+    // Real near-duplicates (Debian siblings): the local union-find and the distributed rounds must give the same
+    // kept documents and the same duplicates rows (duplicate_of, group_id, kind, similarity).
+    Dataset<Row> packages = spark.read().json("../../shared/data/debian-packages/dev.jsonl.gz").limit(2000)
+        .select(col("package").as("doc_id"), lit("dev").as("source"), col("description").as("text"));
+    UserDefinedFunction hash = functions.udf((UDF1<String, String>) ContentHash::of, DataTypes.StringType);
+    Dataset<Row> docs = packages.withColumn("content_hash", hash.apply(col("text"))).localCheckpoint();
+    DedupResult local = Deduplicator.run(docs, DedupConfig.defaults());
+    DedupResult distributed = Deduplicator.run(docs, DedupConfig.defaults().withLocalComponentsMaxEdges(0));
+    Set<String> duplicates = rows(local.duplicates());
+    assertThat(rows(distributed.duplicates())).isEqualTo(duplicates);
+    assertThat(ids(distributed.kept())).containsExactlyInAnyOrderElementsOf(ids(local.kept()));
+    assertThat(local.duplicates().filter(col("kind").equalTo("near")).count()).isGreaterThan(50);
+    assertThat(local.duplicates().filter(col("kind").equalTo("exact")).count()).isGreaterThan(5);
+    assertPartition(docs, local);
   }
 
   @Test
