@@ -101,7 +101,8 @@ public final class TrainJob implements Command {
         Flag.of("--response-field", TrainSettings.RESPONSE_FIELD),
         Flag.of("--replay", TrainSettings.REPLAY),
         Flag.of("--replay-fraction", TrainSettings.REPLAY_FRACTION),
-        Flag.of("--replay-penalty", TrainSettings.REPLAY_PENALTY));
+        Flag.of("--replay-penalty", TrainSettings.REPLAY_PENALTY),
+        Flag.of("--class-weights", TrainSettings.CLASS_WEIGHTS));
   }
 
   @Override
@@ -165,7 +166,12 @@ public final class TrainJob implements Command {
       if (c.decimal(TrainSettings.LR) > 0) {
         b.lr(c.decimal(TrainSettings.LR));
       }
-      return b.build();
+      boolean balanced = c.string(TrainSettings.CLASS_WEIGHTS).equals("balanced");
+      if (balanced && task != LoraTask.CLASSIFICATION) {
+        throw new ConfigException("train.class-weights=balanced weighs classes, which only the classification task "
+            + "has; the task is " + task.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      }
+      return b.balancedClassWeights(balanced).build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException("invalid training settings: " + e.getMessage());
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.loradist.jobs.config.JobConfig;
 import org.loradist.lora.PeftAdapter;
 import org.loradist.lora.PeftFormat;
 import org.loradist.model.TorchThreads;
@@ -73,6 +75,14 @@ class TrainJobTest {
   static void stop() {
     spark.stop();
     TorchThreads.setIntraOpThreads(threadsBefore);
+  }
+
+  @Test
+  void balancedClassWeightsReachTheTrainer() {
+    JobConfig c = JobConfig.load(null, Map.of("train.class-weights", "balanced"));
+    assertThat(TrainJob.trainingConfig(c, LoraTask.CLASSIFICATION).balancedClassWeights()).isTrue();
+    assertThat(TrainJob.trainingConfig(JobConfig.defaults(), LoraTask.CLASSIFICATION).balancedClassWeights())
+        .isFalse();
   }
 
   @Test
@@ -235,6 +245,11 @@ class TrainJobTest {
         "--query-field", "synopsis");
     assertThat(r.code()).isEqualTo(Main.USAGE);
     assertThat(r.err()).contains("no passage field 'passage'", "--passage-field");
+
+    r = MainTest.run("train", "--task", "retrieval", "--train", train.toString(), "--output", out.toString(),
+        "--query-field", "synopsis", "--passage-field", "description", "--class-weights", "balanced");
+    assertThat(r.code()).isEqualTo(Main.USAGE);
+    assertThat(r.err().strip()).doesNotContain("\n").contains("train.class-weights=balanced", "the task is retrieval");
 
     Path oneClass = TrainExamples.write(tmp.resolve("one-class.jsonl"), TrainExamples.lines("train",
         List.of("devel"), 5));

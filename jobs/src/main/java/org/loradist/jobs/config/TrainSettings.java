@@ -1,6 +1,7 @@
 package org.loradist.jobs.config;
 
 import static org.loradist.jobs.config.Setting.bool;
+import static org.loradist.jobs.config.Setting.choice;
 import static org.loradist.jobs.config.Setting.decimal;
 import static org.loradist.jobs.config.Setting.integer;
 import static org.loradist.jobs.config.Setting.list;
@@ -44,6 +45,9 @@ public final class TrainSettings {
       "Share of the steps spent in linear warmup, then linear decay.");
   public static final Setting WEIGHT_DECAY = decimal("train.weight-decay", 0.01, 0, 10,
       "Decoupled (AdamW) weight decay, not applied to biases.");
+  public static final Setting CLASS_WEIGHTS = choice("train.class-weights", "none",
+      "classification: weights of the classes in the loss; balanced: n / (classes x count of the class), as "
+          + "scikit-learn's class_weight='balanced', for skewed labels where macro-F1 matters.", "none", "balanced");
   public static final Setting RANK = integer("train.rank", 8, 1, 4096, "LoRA rank r.");
   public static final Setting ALPHA = decimal("train.alpha", 16, 1e-6, 1e6,
       "LoRA alpha: the update is scaled by alpha / r.");
@@ -94,7 +98,7 @@ public final class TrainSettings {
       "Base model to merge into: 'default' or a Hugging Face directory; empty: the one the adapter was trained on.");
 
   public static final List<Setting> ALL = List.of(TASK, TRAIN, EVAL, OUTPUT, MODEL, EPOCHS, MAX_STEPS, BATCH_SIZE,
-      ACCUMULATION, LR, WARMUP, WEIGHT_DECAY, RANK, ALPHA, DROPOUT, TARGETS, WORKERS, MAX_TOKENS, CHECKPOINT_EVERY,
+      ACCUMULATION, LR, WARMUP, WEIGHT_DECAY, CLASS_WEIGHTS, RANK, ALPHA, DROPOUT, TARGETS, WORKERS, MAX_TOKENS, CHECKPOINT_EVERY,
       KEEP_CHECKPOINTS, TEXT_FIELD, ID_FIELD, LABEL_FIELD, QUERY_FIELD, PASSAGE_FIELD, PROMPT_FIELD, RESPONSE_FIELD, REPLAY, REPLAY_FRACTION,
       REPLAY_PENALTY, EXPORT_ADAPTER, EXPORT_OUTPUT, EXPORT_MERGE, EXPORT_MODEL);
 }
