@@ -26,9 +26,13 @@ import org.loradist.jobs.config.JobConfig;
 public final class StageCheck {
   /** Stages that skip or refuse by their own job fingerprint ({@link OutputGuard}). */
   public static final Set<String> SELF_CHECKED = Set.of("writeback", "eval");
-  /** Keys of a stage that do not change what it writes (where and how parallel it runs, how often it saves). */
+  /**
+   * Keys of a stage that do not change what it writes (where and how parallel it runs, how often it saves, which of
+   * two equal connected-components paths dedup takes).
+   */
   private static final Set<String> NOT_SHAPING = Set.of("prep.output", "embed.output", "embed.chunks",
-      "train.output", "train.workers", "train.checkpoint-every", "train.keep-checkpoints");
+      "prep.dedup.local-components-max-edges", "train.output", "train.workers", "train.checkpoint-every",
+      "train.keep-checkpoints");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private StageCheck() {}
