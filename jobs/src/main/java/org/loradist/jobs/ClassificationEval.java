@@ -119,10 +119,7 @@ final class ClassificationEval {
       if (missing > 0) {
         notes.add(missing + " predicted chunks have no baseline embedding; the baselines do not see them");
       }
-      Dataset<Row> trainSet = trainingSet(spark, c, train, enc);
-      int limit = c.integer(E_TRAIN_LIMIT);
-      notes.add("the baselines were fitted on " + trainSet.count() + " labelled examples of " + train
-          + (limit > 0 ? " (a seeded sample of at most " + limit + ", eval.train-limit)" : ""));
+      Dataset<Row> trainSet = trainingSet(spark, c, train, enc, notes);
       try {
         systems.put("baseline_logreg", score(decide(logisticRegression(trainSet, evalSet, c.integer(E_LR_ITER)), level), gold,
             "baseline_logreg", notes));
@@ -140,9 +137,9 @@ final class ClassificationEval {
     return new Result(systems, level, notes);
   }
 
-  /** (tid, label, embedding) of the labelled examples, embedded by the base encoder. */
-  private static Dataset<Row> trainingSet(SparkSession spark, JobConfig c, String path, QueryJob.Encoder enc)
-      throws IOException {
+  /** (tid, label, embedding) of the labelled examples, embedded by the base encoder; notes how many there were. */
+  private static Dataset<Row> trainingSet(SparkSession spark, JobConfig c, String path, QueryJob.Encoder enc,
+      List<String> notes) throws IOException {
     String text = c.string(E_TEXT_FIELD);
     String label = c.string(E_LABEL_FIELD);
     Dataset<Row> raw = InputTables.read(spark, path, "training set", List.of(text, label))
@@ -161,10 +158,13 @@ final class ClassificationEval {
     Dataset<Row> embedded = new AdaptedEmbedder().setInputCol("text").setOutputCol("embedding")
         .setModelPath(enc.modelPath()).setAdapterPath(null).setMaxTokens(c.integer(Q_MAX_TOKENS)).transform(raw)
         .select("tid", "label", "embedding").persist(StorageLevel.MEMORY_AND_DISK());
-    if (embedded.count() == 0) {
+    long examples = embedded.count();
+    if (examples == 0) {
       throw new ConfigException("training set " + path + " has no example with both '" + text + "' and '" + label
           + "'");
     }
+    notes.add("the baselines were fitted on " + examples + " labelled examples of " + path
+        + (limit > 0 ? " (a seeded sample of at most " + limit + ", eval.train-limit)" : ""));
     return embedded;
   }
 
