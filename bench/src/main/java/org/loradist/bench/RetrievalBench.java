@@ -59,6 +59,10 @@ import org.loradist.pipelines.retrieve.VectorStore;
  * # synopses embedded apart from the corpus (train: the corpus packages' own synopses; dev: the dev split's)
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --debian 20000 \
  *     --cache /tmp/debian-20000.vec [--query-split train|dev]
+ * # real embeddings at 1M: distinct 12-word windows at stride 3 over the Debian descriptions, then over the
+ * # PostgreSQL manual's pages (about 1.2M in all), embedded once (~1 h for 1M on 2 cores with the MKL switch) and cached
+ * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector -Dloradist.mkl.amdAvx512=true" bench/run.sh RetrievalBench \
+ *     --windows 1000000 --cache /tmp/windows-1m.vec [--window-words 12] [--window-stride 3]
  * # an embeddings folder written by lora-dist embed, read as the Retriever reads it; Debian synopses embedded with
  * # the folder's model are the queries
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --embeddings out/embed
@@ -82,7 +86,8 @@ public final class RetrievalBench {
   private static final int MIN_PARAGRAPH_WORDS = 5;
   private static final double TARGET_QPS = 1000;
   private static final double CONCURRENT_SECONDS = 2;
-  private static final List<String> OPTIONS = List.of("sizes", "dim", "debian", "cache", "embeddings", "query-split",
+  private static final List<String> OPTIONS = List.of("sizes", "dim", "debian", "windows", "window-words",
+      "window-stride", "cache", "embeddings", "query-split",
       "max-tokens", "data", "queries", "exact-queries", "m", "beam", "ef", "threads", "build-threads", "storages",
       "seed");
 
@@ -144,6 +149,8 @@ public final class RetrievalBench {
       measure(embeddingsFolder(opt.get("embeddings"), queries));
     } else if (opt.containsKey("debian")) {
       measure(debian(Integer.parseInt(opt.get("debian")), queries));
+    } else if (opt.containsKey("windows")) {
+      measure(windows(integer("windows", 0), queries));
     } else {
       int dim = integer("dim", 384);
       for (String s : opt.getOrDefault("sizes", "100000,1000000").split(",")) {
@@ -377,6 +384,63 @@ public final class RetrievalBench {
       }
     }
     return fromRows("debian", corpus, qs);
+  }
+
+  /**
+   * Real embeddings at sizes the Debian texts alone cannot reach: the first N distinct windows of
+   * {@code --window-words} words (default 12) at stride {@code --window-stride} (default 3) over the distinct Debian
+   * descriptions (train, then dev), then over the PostgreSQL manual's pages; the queries are synopses of
+   * {@code --query-split}. Embedded in slices, with a progress line each, and cached like {@link #debian}.
+   */
+  private Corpus windows(int n, int queries) throws Exception {
+    int words = integer("window-words", 12);
+    int stride = integer("window-stride", 3);
+    int maxTokens = integer("max-tokens", 128);
+    String split = opt.getOrDefault("query-split", "train");
+    String key = "windows of " + words + " words stride " + stride + " over debian-packages train+dev descriptions"
+        + " then postgresql-15 pages=" + n + " queries=" + queries + " query_split=" + split + " max_tokens="
+        + maxTokens + " model=" + DefaultModel.NAME;
+    Path cache = opt.containsKey("cache") ? Path.of(opt.get("cache")) : null;
+    long t0 = System.nanoTime();
+    if (cache != null && Files.exists(cache)) {
+      List<float[][]> blocks = VectorFile.read(cache, key);
+      emit(line("cache_read").add("data", "windows").add("file", cache.toString()).add("vectors", blocks.get(0).length)
+          .add("queries", blocks.get(1).length).add("seconds", secs(t0)));
+      return fromRows("windows", blocks.get(0), blocks.get(1));
+    }
+    TextWindows windows = new TextWindows(words, stride, n);
+    Set<String> descriptions = new java.util.LinkedHashSet<>();
+    for (String s : List.of("train", "dev")) {
+      debianRows(s).forEach(o -> descriptions.add(o.get("description").getAsString()));
+    }
+    descriptions.forEach(windows::add);
+    windows.addHtmlPages(dataDir().resolve("postgresql-docs").resolve("postgresql-15-html.tar.gz"));
+    List<String> texts = windows.windows();
+    if (texts.size() < n) {
+      throw new IllegalArgumentException("--windows " + n + ": the Debian descriptions and the PostgreSQL manual hold"
+          + " only " + texts.size() + " distinct windows of " + words + " words at stride " + stride);
+    }
+    emit(line("windows").add("texts", texts.size()).add("words", words).add("stride", stride)
+        .add("seconds", secs(t0)));
+    float[][] corpus = new float[n][];
+    float[][] qs;
+    int slice = 20_000;
+    try (TextEmbedder embedder = TextEmbedder.forModel("default",
+        TextEmbedder.Options.defaults().withMaxTokens(maxTokens))) {
+      for (int from = 0; from < n; from += slice) {
+        float[][] part = embedder.embed(texts.subList(from, Math.min(n, from + slice)));
+        System.arraycopy(part, 0, corpus, from, part.length);
+        emit(line("embed_progress").add("vectors", from + part.length).add("seconds", secs(t0)));
+      }
+      qs = embedder.embed(spread(synopses(split), queries));
+    }
+    emit(line("embed").add("data", "windows").add("vectors", n).add("queries", qs.length).add("query_split", split)
+        .add("max_tokens", maxTokens).add("seconds", secs(t0)));
+    if (cache != null) {
+      VectorFile.write(cache, key, List.of(corpus, qs));
+      emit(line("cache_write").add("file", cache.toString()).add("bytes", Files.size(cache)));
+    }
+    return fromRows("windows", corpus, qs);
   }
 
   /**
