@@ -59,10 +59,10 @@ import org.loradist.pipelines.retrieve.VectorStore;
  * # synopses embedded apart from the corpus (train: the corpus packages' own synopses; dev: the dev split's)
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --debian 20000 \
  *     --cache /tmp/debian-20000.vec [--query-split train|dev]
- * # real embeddings at 1M: distinct 12-word windows at stride 3 over the Debian descriptions, then over the
- * # PostgreSQL manual's pages (about 1.2M in all), embedded once (~1 h for 1M on 2 cores with the MKL switch) and cached
+ * # real embeddings at 1M: distinct 12-word windows at stride 2 over the Debian descriptions, then over the
+ * # PostgreSQL manual's pages (about 1.4M in all), embedded once (~1 h for 1M on 2 cores with the MKL switch) and cached
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector -Dloradist.mkl.amdAvx512=true" bench/run.sh RetrievalBench \
- *     --windows 1000000 --cache /tmp/windows-1m.vec [--window-words 12] [--window-stride 3]
+ *     --windows 1000000 --cache /tmp/windows-1m.vec [--window-words 12] [--window-stride 2]
  * # an embeddings folder written by lora-dist embed, read as the Retriever reads it; Debian synopses embedded with
  * # the folder's model are the queries
  * BENCH_JAVA_OPTS="--add-modules jdk.incubator.vector" bench/run.sh RetrievalBench --embeddings out/embed
@@ -388,13 +388,13 @@ public final class RetrievalBench {
 
   /**
    * Real embeddings at sizes the Debian texts alone cannot reach: the first N distinct windows of
-   * {@code --window-words} words (default 12) at stride {@code --window-stride} (default 3) over the distinct Debian
+   * {@code --window-words} words (default 12) at stride {@code --window-stride} (default 2) over the distinct Debian
    * descriptions (train, then dev), then over the PostgreSQL manual's pages; the queries are synopses of
    * {@code --query-split}. Embedded in slices, with a progress line each, and cached like {@link #debian}.
    */
   private Corpus windows(int n, int queries) throws Exception {
     int words = integer("window-words", 12);
-    int stride = integer("window-stride", 3);
+    int stride = integer("window-stride", 2);
     int maxTokens = integer("max-tokens", 128);
     String split = opt.getOrDefault("query-split", "train");
     String key = "windows of " + words + " words stride " + stride + " over debian-packages train+dev descriptions"
