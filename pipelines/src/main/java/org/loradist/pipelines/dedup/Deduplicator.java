@@ -52,22 +52,25 @@ public final class Deduplicator {
 
   public static DedupResult run(Dataset<Row> docs, DedupConfig config) {
     validate(docs, config);
-    Dataset<Row> ids = docs.select(col("doc_id"), col("content_hash"), col("text"));
+    // Shingled first, beside the ids: the exact stage's window then shuffles shingle hashes, not the text, and the
+    // one cached table serves both stages. Shingling the exact duplicates too costs a few percent of the documents.
+    Dataset<Row> ids = config.near()
+        ? docs.select(col("doc_id"), col("content_hash"), NearDuplicates.shingles(col("text"), config).as("shingles"))
+        : docs.select(col("doc_id"), col("content_hash"));
 
     // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off). A window over
     // content_hash is one shuffle (an aggregate joined back would be two); the result is read by the near stage
     // and again by the removals, so it is kept rather than shuffled a second time.
-    Dataset<Row> withExactRep = config.exact()
+    Dataset<Row> withExactRep = (config.exact()
         ? ids.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
-            .persist(StorageLevel.MEMORY_AND_DISK())
-        : ids.withColumn("exact_rep", col("doc_id"));
+        : ids.withColumn("exact_rep", col("doc_id")))
+        .persist(StorageLevel.MEMORY_AND_DISK());
 
     // Near stage on the exact representatives: exact_rep -> near_rep, similarity (only for removed ones).
     Dataset<Row> nearRemoved = null;
-    Dataset<Row> shingled = null;
     if (config.near()) {
-      Dataset<Row> survivors = withExactRep.filter(col("doc_id").equalTo(col("exact_rep")));
-      shingled = NearDuplicates.shingle(survivors, config).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> shingled = NearDuplicates.withoutEmpty(
+          withExactRep.filter(col("doc_id").equalTo(col("exact_rep"))).select(col("doc_id"), col("shingles")));
       Dataset<Row> edges = NearDuplicates.verify(NearDuplicates.candidatePairs(shingled, config), shingled, config)
           .select(col("doc_a").as("src"), col("doc_b").as("dst"));
       Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
@@ -93,9 +96,6 @@ public final class Deduplicator {
             when(col("representative").equalTo(col("exact_rep")), lit(1.0))
                 .otherwise(col("near_similarity")).cast("float").as("similarity"));
     removals = ConnectedComponents.checkpoint(removals);
-    if (shingled != null) {
-      shingled.unpersist();
-    }
     withExactRep.unpersist();
 
     Dataset<Row> kept = docs.join(removals.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");

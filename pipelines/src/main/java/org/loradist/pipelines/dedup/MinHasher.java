@@ -42,13 +42,14 @@ public final class MinHasher implements Serializable {
   }
 
   /**
-   * One 64-bit key per band, hashing that band's r minima: two documents share band j's key iff (up to 2^-64)
-   * all r minima of band j agree, which happens with probability s^r for Jaccard s.
+   * One 64-bit key per band, hashing the band's index and its r minima: two documents share band j's key iff (up to
+   * 2^-64) all r minima of band j agree, which happens with probability s^r for Jaccard s; keys of different bands
+   * differ, so one long names a bucket (a single sort key: Spark radix-sorts it).
    */
   public long[] bandKeys(long[] signature) {
     long[] keys = new long[bands];
     for (int b = 0; b < bands; b++) {
-      long h = 0x632be59bd9b4e019L;
+      long h = Shingler.mix64(0x632be59bd9b4e019L + b);
       for (int r = 0; r < rows; r++) {
         h = Shingler.mix64(h * 31 + signature[b * rows + r]);
       }

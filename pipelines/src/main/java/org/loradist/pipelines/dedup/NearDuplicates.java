@@ -2,10 +2,10 @@ package org.loradist.pipelines.dedup;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.posexplode;
 
 import java.nio.ByteBuffer;
 import org.apache.spark.sql.Column;
@@ -32,12 +32,21 @@ public final class NearDuplicates {
    * Documents without words are left out: they cannot be near-duplicates.
    */
   public static Dataset<Row> shingle(Dataset<Row> docs, DedupConfig config) {
+    return withoutEmpty(docs.select(col("doc_id"), shingles(col("text"), config).as("shingles")));
+  }
+
+  /** The shingle hashes of a text column, as {@link #shingle} stores them (empty for a text without words). */
+  static Column shingles(Column text, DedupConfig config) {
     int k = config.shingleSize();
     long seed = config.seed();
     UserDefinedFunction shingles = functions.udf(
-        (UDF1<String, byte[]>) text -> toBytes(Shingler.hashedShingles(text, k, seed)), DataTypes.BinaryType);
-    return docs.select(col("doc_id"), shingles.apply(col("text")).as("shingles"))
-        .filter(length(col("shingles")).gt(0));
+        (UDF1<String, byte[]>) t -> toBytes(Shingler.hashedShingles(t, k, seed)), DataTypes.BinaryType);
+    return shingles.apply(text);
+  }
+
+  /** Rows whose {@code shingles} are not empty: documents without words cannot be near-duplicates. */
+  static Dataset<Row> withoutEmpty(Dataset<Row> shingled) {
+    return shingled.filter(length(col("shingles")).gt(0));
   }
 
   /**
@@ -55,19 +64,20 @@ public final class NearDuplicates {
     UserDefinedFunction bandKeys = functions.udf(
         (UDF1<byte[], long[]>) bytes -> hasher.bandKeys(hasher.signature(fromBytes(bytes))),
         DataTypes.createArrayType(DataTypes.LongType, false));
-    // The bucket sizes and anchors come from a window over (band, key): one shuffle, and the MinHash signatures
-    // (b*r hashes per shingle, the costly part) are computed once; the members of colliding buckets are kept
-    // (checkpointed: they are read three times below and are few).
-    WindowSpec bucket = Window.partitionBy("band", "key");
+    // The bucket sizes and anchors come from a window over the bucket (a band key, which names its band too): one
+    // shuffle, radix-sorted on that one long, and the MinHash signatures (b*r hashes per shingle, the costly part)
+    // are computed once; the members of colliding buckets are kept (checkpointed: they are read three times below
+    // and are few).
+    WindowSpec bucket = Window.partitionBy("bucket");
     Dataset<Row> members = ConnectedComponents.checkpoint(shingled
-        .select(col("doc_id"), posexplode(bandKeys.apply(col("shingles"))).as(new String[] {"band", "key"}))
-        .select(col("band"), col("key"), col("doc_id"), count(lit(1)).over(bucket).as("n"),
+        .select(col("doc_id"), explode(bandKeys.apply(col("shingles"))).as("bucket"))
+        .select(col("bucket"), col("doc_id"), count(lit(1)).over(bucket).as("n"),
             min("doc_id").over(bucket).as("anchor"))
         .filter(col("n").gt(1)));
 
     Dataset<Row> small = members.filter(col("n").leq(config.maxBucketSize()));
-    Dataset<Row> smallPairs = small.select(col("band"), col("key"), col("doc_id").as("doc_a"))
-        .join(small.select(col("band"), col("key"), col("doc_id").as("doc_b")), seq("band", "key"))
+    Dataset<Row> smallPairs = small.select(col("bucket"), col("doc_id").as("doc_a"))
+        .join(small.select(col("bucket"), col("doc_id").as("doc_b")), "bucket")
         .filter(col("doc_a").lt(col("doc_b")))
         .select("doc_a", "doc_b");
     Dataset<Row> starPairs = members

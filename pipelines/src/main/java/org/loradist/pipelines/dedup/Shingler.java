@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Word shingles of a text: lower-cased (Locale.ROOT) words split at every run of characters that are neither
@@ -24,7 +23,6 @@ import java.util.regex.Pattern;
  * copies with roughly 3-4% of words changed at 0.8; bench's NearDupBench prints the figures per k.
  */
 public final class Shingler {
-  private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;
   private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -34,12 +32,9 @@ public final class Shingler {
     if (text == null || text.isEmpty()) {
       return List.of();
     }
+    String lower = text.toLowerCase(Locale.ROOT);
     List<String> words = new ArrayList<>();
-    for (String word : NON_WORD.split(text.toLowerCase(Locale.ROOT))) {
-      if (!word.isEmpty()) {
-        words.add(word);
-      }
-    }
+    scanWords(lower, (start, end) -> words.add(lower.substring(start, end)));
     return words;
   }
 
@@ -63,19 +58,22 @@ public final class Shingler {
    * of the shingle sets for any practical corpus.
    */
   public static long[] hashedShingles(String text, int k, long seed) {
-    List<String> words = words(text);
-    if (words.isEmpty()) {
+    if (text == null || text.isEmpty()) {
       return new long[0];
     }
-    long[] wordHashes = new long[words.size()];
-    for (int i = 0; i < wordHashes.length; i++) {
-      wordHashes[i] = hashString(words.get(i), seed);
+    String lower = text.toLowerCase(Locale.ROOT);
+    LongList hashes = new LongList();
+    scanWords(lower, (start, end) -> hashes.add(hashChars(lower, start, end, seed)));
+    if (hashes.size == 0) {
+      return new long[0];
     }
-    int n = Math.max(1, words.size() - k + 1);
+    long[] wordHashes = hashes.values;
+    int count = hashes.size;
+    int n = Math.max(1, count - k + 1);
     long[] shingles = new long[n];
     for (int i = 0; i < n; i++) {
       long h = seed ^ 0x9e3779b97f4a7c15L;
-      int end = Math.min(wordHashes.length, i + k);
+      int end = Math.min(count, i + k);
       for (int j = i; j < end; j++) {
         h = mix64(h * 31 + wordHashes[j]); // order-sensitive: "a b c" and "c b a" differ
       }
@@ -87,12 +85,70 @@ public final class Shingler {
 
   /** FNV-1a over UTF-16 units, then a seeded finaliser: stable across JVMs (unlike identity hashes). */
   static long hashString(String s, long seed) {
+    return hashChars(s, 0, s.length(), seed);
+  }
+
+  private static long hashChars(String s, int start, int end, long seed) {
     long h = FNV_OFFSET;
-    for (int i = 0; i < s.length(); i++) {
+    for (int i = start; i < end; i++) {
       h ^= s.charAt(i);
       h *= FNV_PRIME;
     }
     return mix64(h ^ seed);
+  }
+
+  /** Receives each word as [start, end) of the scanned string. */
+  private interface WordSink {
+    void word(int start, int end);
+  }
+
+  /**
+   * The words of {@code s}: maximal runs of letters and digits (Unicode categories L and N, the same split as the
+   * regex {@code [^\p{L}\p{N}]+}), scanned by hand because the regex split was the costliest part of shingling.
+   */
+  private static void scanWords(String s, WordSink sink) {
+    int start = -1;
+    int i = 0;
+    while (i < s.length()) {
+      int cp = s.codePointAt(i);
+      if (isWordChar(cp)) {
+        if (start < 0) {
+          start = i;
+        }
+      } else if (start >= 0) {
+        sink.word(start, i);
+        start = -1;
+      }
+      i += Character.charCount(cp);
+    }
+    if (start >= 0) {
+      sink.word(start, s.length());
+    }
+  }
+
+  private static boolean isWordChar(int cp) {
+    if (cp < 0x80) {
+      return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    }
+    if (Character.isLetter(cp)) {
+      return true;
+    }
+    int type = Character.getType(cp);
+    return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+        || type == Character.OTHER_NUMBER;
+  }
+
+  /** A growable long[] (no boxing: one entry per word of every document). */
+  private static final class LongList {
+    long[] values = new long[64];
+    int size;
+
+    void add(long v) {
+      if (size == values.length) {
+        values = Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = v;
+    }
   }
 
   /** MurmurHash3's 64-bit finaliser: a bijection with full avalanche. */
