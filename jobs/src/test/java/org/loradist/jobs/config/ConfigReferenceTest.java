@@ -12,7 +12,7 @@ class ConfigReferenceTest {
     Path committed = Path.of("../docs/configuration.md");
     assertThat(committed).exists();
     assertThat(Files.readString(committed))
-        .as("docs/configuration.md is stale: regenerate it with ConfigReference (see README, "The command line")")
+        .as("docs/configuration.md is stale: regenerate it with ConfigReference (see the README, section The command line)")
         .isEqualTo(ConfigReference.markdown());
   }
 
