@@ -11,9 +11,8 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
+import org.loradist.pipelines.ingest.InputFiles;
 
 /**
  * A stable digest of a set of inputs (each file's path, length and modification time), so a rerun can tell
@@ -35,9 +34,8 @@ public final class InputFingerprint {
         }
         for (FileStatus st : matched) {
           if (st.isDirectory()) {
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
-            while (it.hasNext()) {
-              lines.add(describe(it.next()));
+            for (FileStatus file : InputFiles.filesUnder(fs, st.getPath())) {
+              lines.add(describe(file));
             }
           } else {
             lines.add(describe(st));
