@@ -335,17 +335,7 @@ public final class RetrievalBench {
     String split = opt.getOrDefault("query-split", "train");
     String key = "debian-packages train+dev descriptions then paragraphs=" + n + " queries=" + queries + " query_split=" + split
         + " max_tokens=" + maxTokens + " model=" + DefaultModel.NAME;
-    Path cache = opt.containsKey("cache") ? Path.of(opt.get("cache")) : null;
-    float[][] corpus;
-    float[][] qs;
-    long t0 = System.nanoTime();
-    if (cache != null && Files.exists(cache)) {
-      List<float[][]> blocks = VectorFile.read(cache, key);
-      corpus = blocks.get(0);
-      qs = blocks.get(1);
-      emit(line("cache_read").add("data", "debian").add("file", cache.toString()).add("vectors", corpus.length)
-          .add("queries", qs.length).add("seconds", secs(t0)));
-    } else {
+    return embeddedOrCached("debian", key, split, maxTokens, () -> {
       List<String> texts = new ArrayList<>();
       List<String> corpusSynopses = new ArrayList<>();
       Set<String> seen = new HashSet<>();
@@ -372,26 +362,15 @@ public final class RetrievalBench {
             + " distinct descriptions and paragraphs");
       }
       List<String> querySynopses = split.equals("train") ? corpusSynopses : synopses(split);
-      try (TextEmbedder embedder = TextEmbedder.forModel("default",
-          TextEmbedder.Options.defaults().withMaxTokens(maxTokens))) {
-        corpus = embedder.embed(texts);
-        qs = embedder.embed(spread(querySynopses, queries));
-      }
-      emit(line("embed").add("data", "debian").add("vectors", corpus.length).add("queries", qs.length)
-          .add("query_split", split).add("max_tokens", maxTokens).add("seconds", secs(t0)));
-      if (cache != null) {
-        VectorFile.write(cache, key, List.of(corpus, qs));
-        emit(line("cache_write").add("file", cache.toString()).add("bytes", Files.size(cache)));
-      }
-    }
-    return fromRows("debian", corpus, qs);
+      return new Texts(texts, spread(querySynopses, queries));
+    });
   }
 
   /**
    * Real embeddings at sizes the Debian texts alone cannot reach: the first N distinct windows of
    * {@code --window-words} words (default 12) at stride {@code --window-stride} (default 2) over the distinct Debian
    * descriptions (train, then dev), then over the PostgreSQL manual's pages; the queries are synopses of
-   * {@code --query-split}. Embedded in slices, with a progress line each, and cached like {@link #debian}.
+   * {@code --query-split}.
    */
   private Corpus windows(int n, int queries) throws Exception {
     int words = integer("window-words", 12);
@@ -401,47 +380,65 @@ public final class RetrievalBench {
     String key = "windows of " + words + " words stride " + stride + " over debian-packages train+dev descriptions"
         + " then postgresql-15 pages=" + n + " queries=" + queries + " query_split=" + split + " max_tokens="
         + maxTokens + " model=" + DefaultModel.NAME;
+    return embeddedOrCached("windows", key, split, maxTokens, () -> {
+      long t0 = System.nanoTime();
+      TextWindows windows = new TextWindows(words, stride, n);
+      Set<String> descriptions = new java.util.LinkedHashSet<>();
+      for (String s : List.of("train", "dev")) {
+        debianRows(s).forEach(o -> descriptions.add(o.get("description").getAsString()));
+      }
+      descriptions.forEach(windows::add);
+      windows.addHtmlPages(dataDir().resolve("postgresql-docs").resolve("postgresql-15-html.tar.gz"));
+      List<String> texts = windows.windows();
+      if (texts.size() < n) {
+        throw new IllegalArgumentException("--windows " + n + ": the Debian descriptions and the PostgreSQL manual"
+            + " hold only " + texts.size() + " distinct windows of " + words + " words at stride " + stride);
+      }
+      emit(line("windows").add("texts", texts.size()).add("words", words).add("stride", stride)
+          .add("seconds", secs(t0)));
+      return new Texts(texts, spread(synopses(split), queries));
+    });
+  }
+
+  /** Real texts to embed: the corpus, and the queries (already as many as --queries asks). */
+  private record Texts(List<String> corpus, List<String> queries) {}
+
+  /**
+   * The corpus and query vectors stored under {@code key} in {@code --cache FILE} when it holds exactly these; else
+   * the texts are built, embedded by the default model (the corpus in slices, a progress line each: 1M texts take
+   * over half an hour) and written there for the next run.
+   */
+  private Corpus embeddedOrCached(String data, String key, String split, int maxTokens, Callable<Texts> build)
+      throws Exception {
     Path cache = opt.containsKey("cache") ? Path.of(opt.get("cache")) : null;
     long t0 = System.nanoTime();
     if (cache != null && Files.exists(cache)) {
       List<float[][]> blocks = VectorFile.read(cache, key);
-      emit(line("cache_read").add("data", "windows").add("file", cache.toString()).add("vectors", blocks.get(0).length)
+      emit(line("cache_read").add("data", data).add("file", cache.toString()).add("vectors", blocks.get(0).length)
           .add("queries", blocks.get(1).length).add("seconds", secs(t0)));
-      return fromRows("windows", blocks.get(0), blocks.get(1));
+      return fromRows(data, blocks.get(0), blocks.get(1));
     }
-    TextWindows windows = new TextWindows(words, stride, n);
-    Set<String> descriptions = new java.util.LinkedHashSet<>();
-    for (String s : List.of("train", "dev")) {
-      debianRows(s).forEach(o -> descriptions.add(o.get("description").getAsString()));
-    }
-    descriptions.forEach(windows::add);
-    windows.addHtmlPages(dataDir().resolve("postgresql-docs").resolve("postgresql-15-html.tar.gz"));
-    List<String> texts = windows.windows();
-    if (texts.size() < n) {
-      throw new IllegalArgumentException("--windows " + n + ": the Debian descriptions and the PostgreSQL manual hold"
-          + " only " + texts.size() + " distinct windows of " + words + " words at stride " + stride);
-    }
-    emit(line("windows").add("texts", texts.size()).add("words", words).add("stride", stride)
-        .add("seconds", secs(t0)));
+    Texts texts = build.call();
+    int n = texts.corpus().size();
     float[][] corpus = new float[n][];
     float[][] qs;
     int slice = 20_000;
     try (TextEmbedder embedder = TextEmbedder.forModel("default",
         TextEmbedder.Options.defaults().withMaxTokens(maxTokens))) {
       for (int from = 0; from < n; from += slice) {
-        float[][] part = embedder.embed(texts.subList(from, Math.min(n, from + slice)));
+        float[][] part = embedder.embed(texts.corpus().subList(from, Math.min(n, from + slice)));
         System.arraycopy(part, 0, corpus, from, part.length);
-        emit(line("embed_progress").add("vectors", from + part.length).add("seconds", secs(t0)));
+        emit(line("embed_progress").add("data", data).add("vectors", from + part.length).add("seconds", secs(t0)));
       }
-      qs = embedder.embed(spread(synopses(split), queries));
+      qs = embedder.embed(texts.queries());
     }
-    emit(line("embed").add("data", "windows").add("vectors", n).add("queries", qs.length).add("query_split", split)
+    emit(line("embed").add("data", data).add("vectors", n).add("queries", qs.length).add("query_split", split)
         .add("max_tokens", maxTokens).add("seconds", secs(t0)));
     if (cache != null) {
       VectorFile.write(cache, key, List.of(corpus, qs));
       emit(line("cache_write").add("file", cache.toString()).add("bytes", Files.size(cache)));
     }
-    return fromRows("windows", corpus, qs);
+    return fromRows(data, corpus, qs);
   }
 
   /**
