@@ -86,17 +86,11 @@ public final class ConnectedComponents {
     if (localMaxEdges < 0) {
       throw new IllegalArgumentException("localMaxEdges = " + localMaxEdges + " is invalid; allowed: >= 0");
     }
-    LongAccumulator rows = edges.sparkSession().sparkContext().longAccumulator("connected-components edge rows");
-    UserDefinedFunction countRow = functions.udf((UDF2<String, String, Boolean>) (src, dst) -> {
-      rows.add(1);
-      return true;
-    }, DataTypes.BooleanType).asNondeterministic();
-    Dataset<Row> edgeList = checkpoint(edges.select(col("src"), col("dst"))
-        .filter(countRow.apply(col("src"), col("dst"))));
-    long edgeRows = rows.value();
+    Counted edgeList = Counted.checkpoint(edges.select(col("src"), col("dst")), "connected-components edge");
+    long edgeRows = edgeList.rows();
     return edgeRows <= localMaxEdges
-        ? new Result(local(edgeList), true, edgeRows)
-        : new Result(distributed(edgeList), false, edgeRows);
+        ? new Result(local(edgeList.data()), true, edgeRows)
+        : new Result(distributed(edgeList.data()), false, edgeRows);
   }
 
   /** Union-find over all edges in one task (edges must be materialised: coalesce(1) would pull its plan in). */

@@ -32,6 +32,9 @@ import java.io.Serializable;
  * @param localComponentsMaxEdges up to this many verified near-duplicate edges, their connected components are
  *                      found by union-find in one Spark task; above it by distributed rounds (same result; see
  *                      {@link ConnectedComponents} for why and the memory it takes)
+ * @param broadcastMaxRows up to this many rows, a small side of the dedup's joins (the removed documents, the
+ *                      documents of candidate pairs) is broadcast, so the documents' side is read where it lies
+ *                      instead of being shuffled; above it both sides are shuffled (same result)
  */
 public record DedupConfig(
     boolean exact,
@@ -42,7 +45,8 @@ public record DedupConfig(
     double threshold,
     long seed,
     int maxBucketSize,
-    long localComponentsMaxEdges) implements Serializable {
+    long localComponentsMaxEdges,
+    long broadcastMaxRows) implements Serializable {
 
   public static final int DEFAULT_SHINGLE_SIZE = 3;
   public static final int DEFAULT_BANDS = 20;
@@ -50,6 +54,8 @@ public record DedupConfig(
   public static final double DEFAULT_THRESHOLD = 0.8;
   public static final long DEFAULT_SEED = 42L;
   public static final int DEFAULT_MAX_BUCKET_SIZE = 100;
+  /** About 100 MB of ids on the driver while a broadcast is built. */
+  public static final long DEFAULT_BROADCAST_MAX_ROWS = 1_000_000L;
 
   public DedupConfig {
     require(shingleSize >= 1 && shingleSize <= 32, "shingleSize", shingleSize, "1..32");
@@ -58,11 +64,13 @@ public record DedupConfig(
     require(threshold > 0.0 && threshold <= 1.0, "threshold", threshold, "a number in (0, 1]");
     require(maxBucketSize >= 2, "maxBucketSize", maxBucketSize, ">= 2");
     require(localComponentsMaxEdges >= 0, "localComponentsMaxEdges", localComponentsMaxEdges, ">= 0");
+    require(broadcastMaxRows >= 0, "broadcastMaxRows", broadcastMaxRows, ">= 0");
   }
 
   public static DedupConfig defaults() {
     return new DedupConfig(true, true, DEFAULT_SHINGLE_SIZE, DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD,
-        DEFAULT_SEED, DEFAULT_MAX_BUCKET_SIZE, ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES);
+        DEFAULT_SEED, DEFAULT_MAX_BUCKET_SIZE, ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES,
+        DEFAULT_BROADCAST_MAX_ROWS);
   }
 
   public int numHashes() {
@@ -76,41 +84,47 @@ public record DedupConfig(
 
   public DedupConfig withExact(boolean value) {
     return new DedupConfig(value, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withNear(boolean value) {
     return new DedupConfig(exact, value, shingleSize, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withShingleSize(int value) {
     return new DedupConfig(exact, near, value, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withBanding(int newBands, int newRows) {
     return new DedupConfig(exact, near, shingleSize, newBands, newRows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withThreshold(double value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, value, seed, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withSeed(long value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, value, maxBucketSize,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withMaxBucketSize(int value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, value,
-        localComponentsMaxEdges);
+        localComponentsMaxEdges, broadcastMaxRows);
   }
 
   public DedupConfig withLocalComponentsMaxEdges(long value) {
-    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize, value);
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize, value,
+        broadcastMaxRows);
+  }
+
+  public DedupConfig withBroadcastMaxRows(long value) {
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges, value);
   }
 
   private static void require(boolean ok, String key, Object value, String allowed) {

@@ -1,5 +1,6 @@
 package org.loradist.pipelines.dedup;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -17,7 +18,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
 import org.loradist.pipelines.Schemas;
 
 /**
@@ -42,6 +42,11 @@ import org.loradist.pipelines.Schemas;
  * similarity can be below the threshold: groups are transitive (A~B and B~C put C with A even when A, C differ
  * more); every document of a group is linked to it by a chain of verified pairs each >= threshold.
  *
+ * <p>What moves: the text is read where it lies, three times (band keys; the shingles of the few documents in
+ * candidate pairs; the returned Datasets), and never shuffled. Shuffles carry ids, content hashes and band keys;
+ * the small sides of joins (removals, candidate documents) are broadcast up to
+ * {@link DedupConfig#broadcastMaxRows}, so the documents' side of those joins is not shuffled either.
+ *
  * <p>{@link #run} executes the dedup jobs eagerly and checkpoints the small table of removals; the returned
  * Datasets derive from it and from {@code docs} lazily (cache {@code docs} if it is costly to recompute).
  */
@@ -52,41 +57,39 @@ public final class Deduplicator {
 
   public static DedupResult run(Dataset<Row> docs, DedupConfig config) {
     validate(docs, config);
-    // Shingled first, beside the ids: the exact stage's window then shuffles shingle hashes, not the text, and the
-    // one cached table serves both stages. Shingling the exact duplicates too costs a few percent of the documents.
-    Dataset<Row> ids = config.near()
-        ? docs.select(col("doc_id"), col("content_hash"), NearDuplicates.shingles(col("text"), config).as("shingles"))
+    // Exact stage, one shuffle of small rows: doc_id -> exact_rep (the smallest doc_id with its content_hash; itself
+    // when its content is unique or exact is off). The LSH band keys are computed beside it where the text lies, so
+    // b longs per document travel, never the text or its shingles.
+    Dataset<Row> sketch = config.near()
+        ? docs.select(col("doc_id"), col("content_hash"),
+            NearDuplicates.textBandKeys(col("text"), config).as("band_keys"))
         : docs.select(col("doc_id"), col("content_hash"));
+    Dataset<Row> withExactRep = config.exact()
+        ? sketch.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
+        : sketch.withColumn("exact_rep", col("doc_id"));
 
-    // Exact stage: doc_id -> exact_rep (itself when its content is unique, or when exact is off). A window over
-    // content_hash is one shuffle (an aggregate joined back would be two); the result is read by the near stage
-    // and again by the removals, so it is kept rather than shuffled a second time.
-    Dataset<Row> withExactRep = (config.exact()
-        ? ids.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
-        : ids.withColumn("exact_rep", col("doc_id")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-
-    // Near stage on the exact representatives: exact_rep -> near_rep, similarity (only for removed ones).
-    Dataset<Row> nearRemoved = null;
+    Dataset<Row> exactRemoved; // doc_id, exact_rep
+    Dataset<Row> nearRemoved = null; // exact_rep, near_rep, similarity
     if (config.near()) {
-      Dataset<Row> shingled = NearDuplicates.withoutEmpty(
-          withExactRep.filter(col("doc_id").equalTo(col("exact_rep"))).select(col("doc_id"), col("shingles")));
-      Dataset<Row> edges = NearDuplicates.verify(NearDuplicates.candidatePairs(shingled, config), shingled, config)
-          .select(col("doc_a").as("src"), col("doc_b").as("dst"));
-      Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
-          .filter(col("vertex").notEqual(col("component")))
-          .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
-      nearRemoved = NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
+      // Read twice (exact removals, the representatives' bands): materialised once.
+      Dataset<Row> sketched = ConnectedComponents.checkpoint(withExactRep.select("doc_id", "exact_rep", "band_keys"));
+      exactRemoved = sketched.filter(col("doc_id").notEqual(col("exact_rep"))).select("doc_id", "exact_rep");
+      nearRemoved = nearRemoved(docs,
+          sketched.filter(col("doc_id").equalTo(col("exact_rep"))).select("doc_id", "band_keys"), config);
+    } else {
+      exactRemoved = withExactRep.filter(col("doc_id").notEqual(col("exact_rep"))).select("doc_id", "exact_rep");
     }
 
+    // A removed document points at the kept representative of its final group: an exact twin of a near-removed
+    // document follows it to its near representative.
     Dataset<Row> assigned = nearRemoved == null
-        ? withExactRep.withColumn("representative", col("exact_rep"))
+        ? exactRemoved.withColumn("representative", col("exact_rep"))
             .withColumn("near_similarity", lit(null).cast("double"))
-        : withExactRep
+        : exactRemoved.unionByName(nearRemoved.select(col("exact_rep").as("doc_id"), col("exact_rep")))
             .join(nearRemoved.select(col("exact_rep"), col("near_rep"), col("similarity").as("near_similarity")),
                 NearDuplicates.seq("exact_rep"), "left")
             .withColumn("representative", coalesce(col("near_rep"), col("exact_rep")));
-    Dataset<Row> removals = assigned
+    Counted removals = Counted.checkpoint(assigned
         .filter(col("doc_id").notEqual(col("representative")))
         .select(
             col("doc_id"),
@@ -94,16 +97,41 @@ public final class Deduplicator {
             substring(sha2(col("representative"), 256), 1, 32).as("group_id"),
             when(col("representative").equalTo(col("exact_rep")), lit("exact")).otherwise(lit("near")).as("kind"),
             when(col("representative").equalTo(col("exact_rep")), lit(1.0))
-                .otherwise(col("near_similarity")).cast("float").as("similarity"));
-    removals = ConnectedComponents.checkpoint(removals);
-    withExactRep.unpersist();
+                .otherwise(col("near_similarity")).cast("float").as("similarity")), "dedup removal");
 
-    Dataset<Row> kept = docs.join(removals.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");
-    Dataset<Row> duplicatesRows = docs.select("doc_id", "source").join(removals, "doc_id")
+    Dataset<Row> removed = small(removals, config);
+    Dataset<Row> kept = docs.join(removed.select("doc_id"), NearDuplicates.seq("doc_id"), "left_anti");
+    Dataset<Row> duplicatesRows = docs.select("doc_id", "source").join(removed, "doc_id")
         .select(Arrays.stream(Schemas.DUPLICATES.fieldNames()).map(name -> col(name)).toArray(Column[]::new));
     // Re-apply the contract schema (non-null flags): every column is set for every removed document.
     Dataset<Row> duplicates = docs.sparkSession().createDataFrame(duplicatesRows.javaRDD(), Schemas.DUPLICATES);
     return new DedupResult(kept, duplicates);
+  }
+
+  /**
+   * Near stage on the exact representatives ({@code doc_id}, {@code band_keys}): exact_rep -> near_rep and its
+   * similarity, for the representatives that are removed. Verified pairs are the edges of a graph whose connected
+   * components are the groups. Only the documents of candidate pairs are shingled again, from their text, for the
+   * exact Jaccard: they are few, and the rest never needs its shingles after banding.
+   */
+  private static Dataset<Row> nearRemoved(Dataset<Row> docs, Dataset<Row> banded, DedupConfig config) {
+    Counted candidates = Counted.checkpoint(NearDuplicates.candidatePairsOfBands(banded, config), "dedup candidate");
+    Counted involved = Counted.checkpoint(candidates.data().select(col("doc_a").as("doc_id"))
+        .union(candidates.data().select(col("doc_b").as("doc_id"))).distinct(), "dedup candidate document");
+    Dataset<Row> shingled = ConnectedComponents.checkpoint(
+        docs.join(small(involved, config), NearDuplicates.seq("doc_id"), "left_semi")
+            .select(col("doc_id"), NearDuplicates.shingles(col("text"), config).as("shingles")));
+    Dataset<Row> edges = NearDuplicates.verify(candidates.data(), shingled, config)
+        .select(col("doc_a").as("src"), col("doc_b").as("dst"));
+    Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
+        .filter(col("vertex").notEqual(col("component")))
+        .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
+    return NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
+  }
+
+  /** The rows, marked for broadcast when there are few enough: the documents' side of a join then stays put. */
+  private static Dataset<Row> small(Counted counted, DedupConfig config) {
+    return counted.rows() <= config.broadcastMaxRows() ? broadcast(counted.data()) : counted.data();
   }
 
   /**

@@ -41,6 +41,11 @@ public final class MinHasher implements Serializable {
     return minima;
   }
 
+  /** The band keys of a shingle set's signature; none for an empty set (it would collide with every other one). */
+  public long[] bandKeysOf(long[] shingleHashes) {
+    return shingleHashes.length == 0 ? new long[0] : bandKeys(signature(shingleHashes));
+  }
+
   /**
    * One 64-bit key per band, hashing the band's index and its r minima: two documents share band j's key iff (up to
    * 2^-64) all r minima of band j agree, which happens with probability s^r for Jaccard s; keys of different bands

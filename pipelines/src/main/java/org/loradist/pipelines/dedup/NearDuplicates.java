@@ -60,17 +60,41 @@ public final class NearDuplicates {
    * at most max(maxBucketSize^2 / 2, n) pairs.
    */
   public static Dataset<Row> candidatePairs(Dataset<Row> shingled, DedupConfig config) {
+    return candidatePairsOfBands(shingled.select(col("doc_id"), bandKeys(col("shingles"), config).as("band_keys")),
+        config);
+  }
+
+  /** The LSH band keys (array of b longs, see {@link MinHasher#bandKeys}) of a shingles column; none when empty. */
+  static Column bandKeys(Column shingles, DedupConfig config) {
     MinHasher hasher = new MinHasher(config.bands(), config.rows(), config.seed());
     UserDefinedFunction bandKeys = functions.udf(
-        (UDF1<byte[], long[]>) bytes -> hasher.bandKeys(hasher.signature(fromBytes(bytes))),
+        (UDF1<byte[], long[]>) bytes -> hasher.bandKeysOf(fromBytes(bytes)),
         DataTypes.createArrayType(DataTypes.LongType, false));
+    return bandKeys.apply(shingles);
+  }
+
+  /**
+   * The band keys of a text column, shingled and hashed in one step (no shingle bytes in between); none for a text
+   * without words, which cannot be a near-duplicate.
+   */
+  static Column textBandKeys(Column text, DedupConfig config) {
+    int k = config.shingleSize();
+    long seed = config.seed();
+    MinHasher hasher = new MinHasher(config.bands(), config.rows(), config.seed());
+    UserDefinedFunction bandKeys = functions.udf(
+        (UDF1<String, long[]>) t -> hasher.bandKeysOf(Shingler.hashedShingles(t, k, seed)),
+        DataTypes.createArrayType(DataTypes.LongType, false));
+    return bandKeys.apply(text);
+  }
+
+  /** {@link #candidatePairs} from rows {@code doc_id}, {@code band_keys} (documents with words only). */
+  static Dataset<Row> candidatePairsOfBands(Dataset<Row> banded, DedupConfig config) {
     // The bucket sizes and anchors come from a window over the bucket (a band key, which names its band too): one
-    // shuffle, radix-sorted on that one long, and the MinHash signatures (b*r hashes per shingle, the costly part)
-    // are computed once; the members of colliding buckets are kept (checkpointed: they are read three times below
-    // and are few).
+    // shuffle, radix-sorted on that one long; the members of colliding buckets are kept (checkpointed: they are read
+    // three times below and are few).
     WindowSpec bucket = Window.partitionBy("bucket");
-    Dataset<Row> members = ConnectedComponents.checkpoint(shingled
-        .select(col("doc_id"), explode(bandKeys.apply(col("shingles"))).as("bucket"))
+    Dataset<Row> members = ConnectedComponents.checkpoint(banded
+        .select(col("doc_id"), explode(col("band_keys")).as("bucket"))
         .select(col("bucket"), col("doc_id"), count(lit(1)).over(bucket).as("n"),
             min("doc_id").over(bucket).as("anchor"))
         .filter(col("n").gt(1)));

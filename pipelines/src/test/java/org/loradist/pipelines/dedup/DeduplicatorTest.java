@@ -141,17 +141,21 @@ class DeduplicatorTest {
 
   @Test
   void sameDuplicatesRowsWhicheverWayTheGroupsAreFound() {
-    // Real near-duplicates (Debian siblings): the local union-find and the distributed rounds must give the same
-    // kept documents and the same duplicates rows (duplicate_of, group_id, kind, similarity).
+    // Real near-duplicates (Debian siblings): the local union-find and the distributed rounds, and the broadcast and
+    // the shuffled joins, must give the same kept documents and the same duplicates rows (duplicate_of, group_id,
+    // kind, similarity).
     Dataset<Row> packages = spark.read().json("../../shared/data/debian-packages/dev.jsonl.gz").limit(2000)
         .select(col("package").as("doc_id"), lit("dev").as("source"), col("description").as("text"));
     UserDefinedFunction hash = functions.udf((UDF1<String, String>) ContentHash::of, DataTypes.StringType);
     Dataset<Row> docs = packages.withColumn("content_hash", hash.apply(col("text"))).localCheckpoint();
     DedupResult local = Deduplicator.run(docs, DedupConfig.defaults());
-    DedupResult distributed = Deduplicator.run(docs, DedupConfig.defaults().withLocalComponentsMaxEdges(0));
+    DedupResult distributed = Deduplicator.run(docs,
+        DedupConfig.defaults().withLocalComponentsMaxEdges(0).withBroadcastMaxRows(0));
     Set<String> duplicates = rows(local.duplicates());
     assertThat(rows(distributed.duplicates())).isEqualTo(duplicates);
     assertThat(ids(distributed.kept())).containsExactlyInAnyOrderElementsOf(ids(local.kept()));
+    assertThat(local.kept().queryExecution().analyzed().toString()).contains("strategy=broadcast");
+    assertThat(distributed.kept().queryExecution().analyzed().toString()).doesNotContain("broadcast");
     assertThat(local.duplicates().filter(col("kind").equalTo("near")).count()).isGreaterThan(50);
     assertThat(local.duplicates().filter(col("kind").equalTo("exact")).count()).isGreaterThan(5);
     assertPartition(docs, local);
