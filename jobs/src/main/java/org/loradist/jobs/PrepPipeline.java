@@ -2,6 +2,7 @@ package org.loradist.jobs;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.substring_index;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -69,20 +71,24 @@ final class PrepPipeline {
       DedupResult dedup = Deduplicator.run(candidates, dedupConfig());
       manifest.lap("dedup");
       step(spark, "write_docs");
-      write(dedup.duplicates(), out.part("duplicates"), "doc_id");
-      write(dedup.kept().select(docColumns()), out.part("docs"), "doc_id");
+      Observation byKind = new Observation("duplicates by kind");
+      write(dedup.duplicates().observe(byKind,
+              count(when(col("kind").equalTo("exact"), 1)).as("exact"),
+              count(when(col("kind").equalTo("near"), 1)).as("near")),
+          out.part("duplicates"), "doc_id");
+      Observation docs = new Observation("docs");
+      Dataset<Row> kept = dedup.kept().select(docColumns());
+      write(kept.observe(docs, count(lit(1)).as("rows")), out.part("docs"), "doc_id");
       manifest.lap("write_docs");
 
       step(spark, "chunk_write");
-      Dataset<Row> docs = spark.read().parquet(out.part("docs"));
-      Dataset<Row> chunks = chunker().transform(docs);
-      write(chunks, out.part("chunks"), "doc_id", "ordinal");
+      // Chunked from the kept documents where they lie (not read back from docs): no shuffle of their text.
+      Observation chunks = new Observation("chunks");
+      write(chunker().transform(kept).observe(chunks, count(lit(1)).as("rows")), out.part("chunks"),
+          "doc_id", "ordinal");
       manifest.lap("chunk_write");
 
-      step(spark, "count");
-      PrepResult result = count(spark, out, clean, manifest);
-      manifest.lap("count");
-      return result;
+      return tally(clean, rows(docs), rows(chunks), observed(byKind), manifest);
     } finally {
       cleanedRecords.unpersist();
       step(spark, null);
@@ -94,12 +100,33 @@ final class PrepPipeline {
     spark.sparkContext().setJobDescription(name == null ? null : "prep:" + name);
   }
 
-  private PrepResult count(SparkSession spark, AtomicOutput out, CleanSummary clean, Manifest manifest) {
-    long docs = spark.read().parquet(out.part("docs")).count();
-    long chunks = spark.read().parquet(out.part("chunks")).count();
+  /** The row count an {@link Observation} of {@code count(lit(1)).as("rows")} saw while its Dataset was written. */
+  private static long rows(Observation observation) {
+    return ((Number) observed(observation).get("rows")).longValue();
+  }
+
+  /** The metrics of an observation whose action has run (so get returns at once). */
+  private static Map<String, Object> observed(Observation observation) {
+    try {
+      return observation.getAsJava();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the prep counts", e);
+    }
+  }
+
+  /**
+   * The manifest's counts, from the observations of the writes themselves (no job reads the output back), and the
+   * check that they add up.
+   */
+  private static PrepResult tally(CleanSummary clean, long docs, long chunks, Map<String, Object> duplicatesByKind,
+      Manifest manifest) {
     Map<String, Long> dedupByKind = new LinkedHashMap<>();
-    for (Row r : spark.read().parquet(out.part("duplicates")).groupBy("kind").count().orderBy("kind").collectAsList()) {
-      dedupByKind.put(r.getString(0), r.getLong(1));
+    for (String kind : List.of("exact", "near")) {
+      long n = ((Number) duplicatesByKind.get(kind)).longValue();
+      if (n > 0) {
+        dedupByKind.put(kind, n);
+      }
     }
     long deduplicated = dedupByKind.values().stream().mapToLong(Long::longValue).sum();
     long records = clean.rows();
@@ -159,12 +186,12 @@ final class PrepPipeline {
   }
 
   /**
-   * Writes rows hash-partitioned by the first key and sorted by the keys within each file: one shuffle, no sampling
-   * job (a global orderBy samples its input first, computing it twice). Same rows and files on every rerun.
+   * Writes rows sorted by the keys within each file, in the partitions they already have (which depend only on the
+   * input and the config): same rows and files on every rerun, and no shuffle of the text to get there.
    */
   private static void write(Dataset<Row> ds, String path, String... keys) {
     Column[] sortKeys = Arrays.stream(keys).map(name -> col(name)).toArray(Column[]::new);
-    ds.repartition(col(keys[0])).sortWithinPartitions(sortKeys).write().mode(SaveMode.ErrorIfExists).parquet(path);
+    ds.sortWithinPartitions(sortKeys).write().mode(SaveMode.ErrorIfExists).parquet(path);
   }
 
   private ReaderOptions readerOptions() {
