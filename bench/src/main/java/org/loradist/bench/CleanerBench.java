@@ -23,10 +23,14 @@ import org.loradist.pipelines.clean.PiiRedactor;
 import org.loradist.pipelines.clean.PiiType;
 import org.loradist.pipelines.clean.QualityFilter;
 import org.loradist.pipelines.clean.TextNormalizer;
+import org.loradist.pipelines.dedup.DedupConfig;
+import org.loradist.pipelines.dedup.MinHasher;
+import org.loradist.pipelines.dedup.Shingler;
 
 /**
  * Where prep's per-document CPU goes, without Spark: each cleaning step alone (normalise, each PII type, the quality
- * measures, the content hash), the whole {@link DocumentCleaner}, and the chunker, over the same texts on one thread.
+ * measures, the content hash), the whole {@link DocumentCleaner}, shingling and the MinHash band keys of dedup, and
+ * the chunker, over the same texts on one thread.
  * MB/s is UTF-16 chars / 1e6 per second (close to UTF-8 MB for this mostly-ASCII text). One JSON line per step; the
  * best of the rounds counts, so JIT warm-up and a noisy neighbour weigh less.
  *
@@ -56,6 +60,11 @@ public final class CleanerBench {
     steps.put("content_hash", t -> ContentHash.of(t).length());
     DocumentCleaner cleaner = new DocumentCleaner(CleanerSettings.DEFAULTS);
     steps.put("document_cleaner", t -> cleaner.clean(t).text().length());
+    DedupConfig dedup = DedupConfig.defaults();
+    steps.put("shingle", t -> Shingler.hashedShingles(t, dedup.shingleSize(), dedup.seed()).length);
+    MinHasher hasher = new MinHasher(dedup.bands(), dedup.rows(), dedup.seed());
+    steps.put("shingle_minhash_bands",
+        t -> hasher.bandKeysOf(Shingler.hashedShingles(t, dedup.shingleSize(), dedup.seed())).length);
     Chunker chunker = Chunker.cached(null, ChunkConfig.defaults());
     steps.put("chunker", t -> chunker.chunk(t).size());
 

@@ -166,11 +166,16 @@ public final class PrepBench {
       deleteRecursively(out);
       List<String> cli = new ArrayList<>(List.of("prep", "--input", input.toString(), "--output", out.toString()));
       cli.addAll(List.of(flags));
-      double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      var os = (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      double load = os.getSystemLoadAverage();
       int firstJob = timeline.jobs().size();
+      long cpu0 = os.getProcessCpuTime();
       long t1 = System.nanoTime();
       int rc = Main.run(cli.toArray(String[]::new), System.out, System.err);
       double secs = (System.nanoTime() - t1) / 1e9;
+      // CPU seconds of the whole JVM (both cores, GC included): steadier than wall time on a shared host.
+      double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
       if (rc != 0) {
         throw new IllegalStateException("prep failed for " + corpus);
       }
@@ -184,9 +189,9 @@ public final class PrepBench {
       double mb = bytes / 1e6;
       RESULTS.computeIfAbsent(corpus, k -> new java.util.TreeMap<>()).put(scale, new double[] {mb, secs});
       System.out.printf("{\"figure\":\"prep_throughput\",\"corpus\":\"%s\",\"scale\":%d,\"input_mb\":%.2f,"
-              + "\"seconds\":%.2f,\"mb_per_s\":%.2f,\"load_avg\":%.1f,\"peer\":\"spark text read+count (%d lines)\","
+              + "\"seconds\":%.2f,\"mb_per_s\":%.2f,\"cpu_s\":%.2f,\"load_avg\":%.1f,\"peer\":\"spark text read+count (%d lines)\","
               + "\"peer_seconds\":%.2f,\"steps_s\":%s,\"chunk_compute_only_s\":%.2f,\"counts\":%s}%n",
-          corpus, scale, mb, secs, mb / secs, load, lines, peer, json(m.get("timings_s")), chunkOnly,
+          corpus, scale, mb, secs, mb / secs, cpu, load, lines, peer, json(m.get("timings_s")), chunkOnly,
           json(m.get("counts")));
       List<JobTimeline.Job> jobs = timeline.jobs().subList(firstJob, timeline.jobs().size()).stream()
           .filter(j -> j.step().startsWith("prep:") || j.step().equals("(none)")).toList();
