@@ -115,13 +115,12 @@ public final class Deduplicator {
    * exact Jaccard: they are few, and the rest never needs its shingles after banding.
    */
   private static Dataset<Row> nearRemoved(Dataset<Row> docs, Dataset<Row> banded, DedupConfig config) {
-    Counted candidates = Counted.checkpoint(NearDuplicates.candidatePairsOfBands(banded, config), "dedup candidate");
-    Counted involved = Counted.checkpoint(candidates.data().select(col("doc_a").as("doc_id"))
-        .union(candidates.data().select(col("doc_b").as("doc_id"))).distinct(), "dedup candidate document");
+    NearDuplicates.Candidates candidates = NearDuplicates.candidatesOfBands(banded, config);
+    Counted involved = Counted.checkpoint(candidates.documents(), "dedup candidate document");
     Dataset<Row> shingled = ConnectedComponents.checkpoint(
         docs.join(small(involved, config), NearDuplicates.seq("doc_id"), "left_semi")
             .select(col("doc_id"), NearDuplicates.shingles(col("text"), config).as("shingles")));
-    Dataset<Row> edges = NearDuplicates.verify(candidates.data(), shingled, config)
+    Dataset<Row> edges = NearDuplicates.verify(candidates.pairs(), shingled, config)
         .select(col("doc_a").as("src"), col("doc_b").as("dst"));
     Dataset<Row> components = ConnectedComponents.compute(edges, config.localComponentsMaxEdges()).components()
         .filter(col("vertex").notEqual(col("component")))

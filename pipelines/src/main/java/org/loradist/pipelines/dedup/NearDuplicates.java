@@ -60,9 +60,12 @@ public final class NearDuplicates {
    * at most max(maxBucketSize^2 / 2, n) pairs.
    */
   public static Dataset<Row> candidatePairs(Dataset<Row> shingled, DedupConfig config) {
-    return candidatePairsOfBands(shingled.select(col("doc_id"), bandKeys(col("shingles"), config).as("band_keys")),
-        config);
+    return candidatesOfBands(shingled.select(col("doc_id"), bandKeys(col("shingles"), config).as("band_keys")),
+        config).pairs();
   }
+
+  /** Candidate pairs, and the documents that are in at least one of them (each once). */
+  record Candidates(Dataset<Row> pairs, Dataset<Row> documents) {}
 
   /** The LSH band keys (array of b longs, see {@link MinHasher#bandKeys}) of a shingles column; none when empty. */
   static Column bandKeys(Column shingles, DedupConfig config) {
@@ -88,7 +91,7 @@ public final class NearDuplicates {
   }
 
   /** {@link #candidatePairs} from rows {@code doc_id}, {@code band_keys} (documents with words only). */
-  static Dataset<Row> candidatePairsOfBands(Dataset<Row> banded, DedupConfig config) {
+  static Candidates candidatesOfBands(Dataset<Row> banded, DedupConfig config) {
     // The bucket sizes and anchors come from a window over the bucket (a band key, which names its band too): one
     // shuffle, radix-sorted on that one long; the members of colliding buckets are kept (checkpointed: they are read
     // three times below and are few).
@@ -107,7 +110,8 @@ public final class NearDuplicates {
     Dataset<Row> starPairs = members
         .filter(col("n").gt(config.maxBucketSize()).and(col("doc_id").notEqual(col("anchor"))))
         .select(col("anchor").as("doc_a"), col("doc_id").as("doc_b"));
-    return smallPairs.union(starPairs).distinct();
+    // Every member of a colliding bucket is in a pair: with all others (small bucket) or with its anchor (star).
+    return new Candidates(smallPairs.union(starPairs).distinct(), members.select("doc_id").distinct());
   }
 
   /** Adds {@code similarity} (double, exact shingle Jaccard) to pairs and keeps those at or above the threshold. */
