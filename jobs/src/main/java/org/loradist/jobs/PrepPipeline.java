@@ -222,6 +222,7 @@ final class PrepPipeline {
         .withShingleSize(c.integer(Settings.DEDUP_SHINGLE))
         .withBanding(c.integer(Settings.DEDUP_BANDS), c.integer(Settings.DEDUP_ROWS))
         .withLocalComponentsMaxEdges(c.longValue(Settings.DEDUP_LOCAL_CC_MAX_EDGES))
+        .withLocalCandidatesMaxDocs(c.longValue(Settings.DEDUP_LOCAL_CANDIDATES_MAX_DOCS))
         .withSeed(c.longValue(Settings.SEED));
   }
 

@@ -91,6 +91,11 @@ public final class Settings {
       ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES, 0, Long.MAX_VALUE,
       "Up to this many verified near-duplicate pairs, their groups (connected components) are found in one executor"
           + " task; above it by distributed Spark rounds (same result; 0 distributes every non-empty graph).");
+  public static final Setting DEDUP_LOCAL_CANDIDATES_MAX_DOCS = longValue("prep.dedup.local-candidates-max-docs",
+      DedupConfig.DEFAULT_LOCAL_CANDIDATES_MAX_DOCS, 0, Long.MAX_VALUE,
+      "Up to this many documents, exact duplicates and near-duplicate candidate pairs are found in one executor task"
+          + " (about 500 bytes of heap per document); above it by distributed Spark windows and joins (same result;"
+          + " 0 always distributes).");
   public static final Setting EMBED_CHUNKS = string("embed.chunks", "",
       "A prep output folder (its chunks/ is read) or a chunks Parquet folder.");
   public static final Setting EMBED_OUTPUT = string("embed.output", "",
@@ -111,7 +116,8 @@ public final class Settings {
       PREP_INPUT, PREP_OUTPUT, READ_TEXT_FIELD, READ_ID_FIELD, READ_TITLE_FIELD, READ_META_FIELDS,
       READ_INVALID_UTF8, READ_MAX_DOC_CHARS, READ_TOO_LONG, CLEAN_PII, Q_MIN_CHARS, Q_MAX_CHARS, Q_MIN_WORDS,
       Q_MIN_ALPHA, Q_MIN_MEAN_WORD, Q_MAX_MEAN_WORD, Q_MAX_REPEATED, Q_MAX_SYMBOL, DEDUP_EXACT, DEDUP_NEAR,
-      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, DEDUP_LOCAL_CC_MAX_EDGES, CHUNK_MAX_TOKENS,
+      DEDUP_THRESHOLD, DEDUP_SHINGLE, DEDUP_BANDS, DEDUP_ROWS, DEDUP_LOCAL_CC_MAX_EDGES,
+      DEDUP_LOCAL_CANDIDATES_MAX_DOCS, CHUNK_MAX_TOKENS,
       CHUNK_OVERLAP, EMBED_CHUNKS, EMBED_OUTPUT, EMBED_MODEL, EMBED_MAX_TOKENS, EMBED_BATCH_TOKENS, EMBED_PRECISION,
       SEED);
 

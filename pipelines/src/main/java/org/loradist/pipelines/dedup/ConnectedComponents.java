@@ -21,6 +21,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -111,8 +112,9 @@ public final class ConnectedComponents {
       }
       String rootA = find(parent, a);
       String rootB = find(parent, b);
-      // The smaller id becomes the root, so every root is its component's smallest vertex.
-      int order = rootA.compareTo(rootB);
+      // The smaller id becomes the root, so every root is its component's smallest vertex; smaller as Spark orders
+      // strings (UTF-8 bytes), like the distributed path's min, not as String.compareTo does (UTF-16 units).
+      int order = UTF8String.fromString(rootA).compareTo(UTF8String.fromString(rootB));
       if (order < 0) {
         parent.put(rootB, rootA);
       } else if (order > 0) {
@@ -143,17 +145,17 @@ public final class ConnectedComponents {
 
   /** Min-label propagation with pointer jumping (see the class comment); {@code edgeList} is read twice. */
   static Dataset<Row> distributed(Dataset<Row> edgeList) {
-    Dataset<Row> adjacency = checkpoint(edgeList.select(col("src").as("vertex"), col("dst").as("neighbour"))
+    Dataset<Row> adjacency = withoutConstraints(checkpoint(edgeList.select(col("src").as("vertex"), col("dst").as("neighbour"))
         .union(edgeList.select(col("dst").as("vertex"), col("src").as("neighbour")))
         .filter(col("vertex").notEqual(col("neighbour")))
-        .distinct());
+        .distinct()));
     if (adjacency.isEmpty()) {
       // No edge, no component: skip the rounds.
       return adjacency.select(col("vertex"), col("neighbour").as("component"));
     }
-    Dataset<Row> labels = checkpoint(adjacency.groupBy("vertex")
+    Dataset<Row> labels = withoutConstraints(checkpoint(adjacency.groupBy("vertex")
         .agg(min("neighbour").as("smallest_neighbour"))
-        .select(col("vertex"), least(col("vertex"), col("smallest_neighbour")).as("component")));
+        .select(col("vertex"), least(col("vertex"), col("smallest_neighbour")).as("component"))));
 
     SparkContext sc = edgeList.sparkSession().sparkContext();
     for (int round = 1; round <= MAX_ROUNDS; round++) {
@@ -173,16 +175,26 @@ public final class ConnectedComponents {
         }
         return true;
       }, DataTypes.BooleanType).asNondeterministic();
-      labels = checkpoint(propagated
+      labels = withoutConstraints(checkpoint(propagated
           .join(propagated.select(col("vertex").as("component"), col("component").as("label_of_label")), "component")
           .select(col("vertex"), least(col("component"), col("label_of_label")).as("component"), col("previous"))
           .filter(countChange.apply(col("component"), col("previous")))
-          .select("vertex", "component"));
+          .select("vertex", "component")));
       if (changed.value() == 0) {
         return labels;
       }
     }
     throw new IllegalStateException("connected components did not converge in " + MAX_ROUNDS + " rounds");
+  }
+
+  /**
+   * The same rows with a plan that carries no constraints. A checkpoint keeps the constraints of the plan it ran
+   * (SPARK-41539); carried round after round they can name attributes that no longer exist, and Spark 3.5's
+   * optimizer then fails with "key not found: vertex#..." in Union.rewriteConstraints (as splink#2524 reports for
+   * its own iterative components). Rebuilding the DataFrame from the checkpointed rows drops them.
+   */
+  private static Dataset<Row> withoutConstraints(Dataset<Row> checkpointed) {
+    return checkpointed.sparkSession().createDataFrame(checkpointed.javaRDD(), checkpointed.schema());
   }
 
   static Dataset<Row> checkpoint(Dataset<Row> data) {

@@ -35,6 +35,9 @@ import java.io.Serializable;
  * @param broadcastMaxRows up to this many rows, a small side of the dedup's joins (the removed documents, the
  *                      documents of candidate pairs) is broadcast, so the documents' side is read where it lies
  *                      instead of being shuffled; above it both sides are shuffled (same result)
+ * @param localCandidatesMaxDocs up to this many documents, the exact representatives and the LSH candidate pairs
+ *                      are found in one Spark task ({@link LocalCandidates}); above it by distributed windows and
+ *                      joins (same result)
  */
 public record DedupConfig(
     boolean exact,
@@ -46,7 +49,8 @@ public record DedupConfig(
     long seed,
     int maxBucketSize,
     long localComponentsMaxEdges,
-    long broadcastMaxRows) implements Serializable {
+    long broadcastMaxRows,
+    long localCandidatesMaxDocs) implements Serializable {
 
   public static final int DEFAULT_SHINGLE_SIZE = 3;
   public static final int DEFAULT_BANDS = 20;
@@ -56,6 +60,8 @@ public record DedupConfig(
   public static final int DEFAULT_MAX_BUCKET_SIZE = 100;
   /** About 100 MB of ids on the driver while a broadcast is built. */
   public static final long DEFAULT_BROADCAST_MAX_ROWS = 1_000_000L;
+  /** About 125 MB of one executor's heap with 20 bands (see {@link LocalCandidates}). */
+  public static final long DEFAULT_LOCAL_CANDIDATES_MAX_DOCS = 250_000L;
 
   public DedupConfig {
     require(shingleSize >= 1 && shingleSize <= 32, "shingleSize", shingleSize, "1..32");
@@ -65,12 +71,13 @@ public record DedupConfig(
     require(maxBucketSize >= 2, "maxBucketSize", maxBucketSize, ">= 2");
     require(localComponentsMaxEdges >= 0, "localComponentsMaxEdges", localComponentsMaxEdges, ">= 0");
     require(broadcastMaxRows >= 0, "broadcastMaxRows", broadcastMaxRows, ">= 0");
+    require(localCandidatesMaxDocs >= 0, "localCandidatesMaxDocs", localCandidatesMaxDocs, ">= 0");
   }
 
   public static DedupConfig defaults() {
     return new DedupConfig(true, true, DEFAULT_SHINGLE_SIZE, DEFAULT_BANDS, DEFAULT_ROWS, DEFAULT_THRESHOLD,
         DEFAULT_SEED, DEFAULT_MAX_BUCKET_SIZE, ConnectedComponents.DEFAULT_LOCAL_MAX_EDGES,
-        DEFAULT_BROADCAST_MAX_ROWS);
+        DEFAULT_BROADCAST_MAX_ROWS, DEFAULT_LOCAL_CANDIDATES_MAX_DOCS);
   }
 
   public int numHashes() {
@@ -84,47 +91,59 @@ public record DedupConfig(
 
   public DedupConfig withExact(boolean value) {
     return new DedupConfig(value, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withNear(boolean value) {
     return new DedupConfig(exact, value, shingleSize, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withShingleSize(int value) {
     return new DedupConfig(exact, near, value, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withBanding(int newBands, int newRows) {
     return new DedupConfig(exact, near, shingleSize, newBands, newRows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withThreshold(double value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, value, seed, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withSeed(long value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, value, maxBucketSize,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withMaxBucketSize(int value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, value,
-        localComponentsMaxEdges, broadcastMaxRows);
+        localComponentsMaxEdges, broadcastMaxRows,
+        localCandidatesMaxDocs);
   }
 
   public DedupConfig withLocalComponentsMaxEdges(long value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize, value,
-        broadcastMaxRows);
+        broadcastMaxRows, localCandidatesMaxDocs);
   }
 
   public DedupConfig withBroadcastMaxRows(long value) {
     return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
-        localComponentsMaxEdges, value);
+        localComponentsMaxEdges, value, localCandidatesMaxDocs);
+  }
+
+  public DedupConfig withLocalCandidatesMaxDocs(long value) {
+    return new DedupConfig(exact, near, shingleSize, bands, rows, threshold, seed, maxBucketSize,
+        localComponentsMaxEdges, broadcastMaxRows, value);
   }
 
   private static void require(boolean ok, String key, Object value, String allowed) {

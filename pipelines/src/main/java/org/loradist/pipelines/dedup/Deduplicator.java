@@ -45,7 +45,9 @@ import org.loradist.pipelines.Schemas;
  * <p>What moves: the text is read where it lies, three times (band keys; the shingles of the few documents in
  * candidate pairs; the returned Datasets), and never shuffled. Shuffles carry ids, content hashes and band keys;
  * the small sides of joins (removals, candidate documents) are broadcast up to
- * {@link DedupConfig#broadcastMaxRows}, so the documents' side of those joins is not shuffled either.
+ * {@link DedupConfig#broadcastMaxRows}, so the documents' side of those joins is not shuffled either. Up to
+ * {@link DedupConfig#localCandidatesMaxDocs} documents, the exact representatives and the candidate pairs are found
+ * in one task ({@link LocalCandidates}) rather than by windows and joins: the same rows, a dozen Spark stages fewer.
  *
  * <p>{@link #run} executes the dedup jobs eagerly and checkpoints the small table of removals; the returned
  * Datasets derive from it and from {@code docs} lazily (cache {@code docs} if it is costly to recompute).
@@ -57,27 +59,37 @@ public final class Deduplicator {
 
   public static DedupResult run(Dataset<Row> docs, DedupConfig config) {
     validate(docs, config);
-    // Exact stage, one shuffle of small rows: doc_id -> exact_rep (the smallest doc_id with its content_hash; itself
-    // when its content is unique or exact is off). The LSH band keys are computed beside it where the text lies, so
-    // b longs per document travel, never the text or its shingles.
+    // The LSH band keys are computed where the text lies, beside the ids and hashes: from here on, b longs per
+    // document travel, never the text or its shingles.
     Dataset<Row> sketch = config.near()
         ? docs.select(col("doc_id"), col("content_hash"),
             NearDuplicates.textBandKeys(col("text"), config).as("band_keys"))
         : docs.select(col("doc_id"), col("content_hash"));
-    Dataset<Row> withExactRep = config.exact()
-        ? sketch.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
-        : sketch.withColumn("exact_rep", col("doc_id"));
-
     Dataset<Row> exactRemoved; // doc_id, exact_rep
     Dataset<Row> nearRemoved = null; // exact_rep, near_rep, similarity
     if (config.near()) {
-      // Read twice (exact removals, the representatives' bands): materialised once.
-      Dataset<Row> sketched = ConnectedComponents.checkpoint(withExactRep.select("doc_id", "exact_rep", "band_keys"));
-      exactRemoved = sketched.filter(col("doc_id").notEqual(col("exact_rep"))).select("doc_id", "exact_rep");
-      nearRemoved = nearRemoved(docs,
-          sketched.filter(col("doc_id").equalTo(col("exact_rep"))).select("doc_id", "band_keys"), config);
+      // The band keys are computed once, in parallel, and counted to choose the plan.
+      Counted sketched = Counted.checkpoint(sketch, "dedup sketch");
+      NearDuplicates.Candidates candidates;
+      if (sketched.rows() <= config.localCandidatesMaxDocs()) {
+        Dataset<Row> found = ConnectedComponents.checkpoint(LocalCandidates.find(sketched.data(), config));
+        exactRemoved = found.filter(col("kind").equalTo("exact")).select(col("a").as("doc_id"),
+            col("b").as("exact_rep"));
+        candidates = new NearDuplicates.Candidates(
+            found.filter(col("kind").equalTo("pair")).select(col("a").as("doc_a"), col("b").as("doc_b")),
+            found.filter(col("kind").equalTo("member")).select(col("a").as("doc_id")));
+      } else {
+        // Read twice (exact removals, the representatives' bands): materialised once.
+        Dataset<Row> withRep = ConnectedComponents.checkpoint(exactRep(sketched.data(), config)
+            .select("doc_id", "exact_rep", "band_keys"));
+        exactRemoved = withRep.filter(col("doc_id").notEqual(col("exact_rep"))).select("doc_id", "exact_rep");
+        candidates = NearDuplicates.candidatesOfBands(
+            withRep.filter(col("doc_id").equalTo(col("exact_rep"))).select("doc_id", "band_keys"), config);
+      }
+      nearRemoved = nearRemoved(docs, candidates, config);
     } else {
-      exactRemoved = withExactRep.filter(col("doc_id").notEqual(col("exact_rep"))).select("doc_id", "exact_rep");
+      exactRemoved = exactRep(sketch, config).filter(col("doc_id").notEqual(col("exact_rep")))
+          .select("doc_id", "exact_rep");
     }
 
     // A removed document points at the kept representative of its final group: an exact twin of a near-removed
@@ -109,13 +121,13 @@ public final class Deduplicator {
   }
 
   /**
-   * Near stage on the exact representatives ({@code doc_id}, {@code band_keys}): exact_rep -> near_rep and its
-   * similarity, for the representatives that are removed. Verified pairs are the edges of a graph whose connected
+   * Near stage on the candidates among the exact representatives: exact_rep -> near_rep and its similarity, for the
+   * representatives that are removed. Verified pairs are the edges of a graph whose connected
    * components are the groups. Only the documents of candidate pairs are shingled again, from their text, for the
    * exact Jaccard: they are few, and the rest never needs its shingles after banding.
    */
-  private static Dataset<Row> nearRemoved(Dataset<Row> docs, Dataset<Row> banded, DedupConfig config) {
-    NearDuplicates.Candidates candidates = NearDuplicates.candidatesOfBands(banded, config);
+  private static Dataset<Row> nearRemoved(Dataset<Row> docs, NearDuplicates.Candidates candidates,
+      DedupConfig config) {
     Counted involved = Counted.checkpoint(candidates.documents(), "dedup candidate document");
     Dataset<Row> shingled = ConnectedComponents.checkpoint(
         docs.join(small(involved, config), NearDuplicates.seq("doc_id"), "left_semi")
@@ -126,6 +138,16 @@ public final class Deduplicator {
         .filter(col("vertex").notEqual(col("component")))
         .select(col("vertex").as("exact_rep"), col("component").as("near_rep"));
     return NearDuplicates.withSimilarity(components, "exact_rep", "near_rep", shingled);
+  }
+
+  /**
+   * Adds exact_rep: the smallest doc_id with the row's content_hash (one window, a shuffle of these small rows), or
+   * the row's own doc_id when exact dedup is off.
+   */
+  private static Dataset<Row> exactRep(Dataset<Row> sketch, DedupConfig config) {
+    return config.exact()
+        ? sketch.withColumn("exact_rep", min("doc_id").over(Window.partitionBy("content_hash")))
+        : sketch.withColumn("exact_rep", col("doc_id"));
   }
 
   /** The rows, marked for broadcast when there are few enough: the documents' side of a join then stays put. */

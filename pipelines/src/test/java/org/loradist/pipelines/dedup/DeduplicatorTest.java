@@ -141,16 +141,16 @@ class DeduplicatorTest {
 
   @Test
   void sameDuplicatesRowsWhicheverWayTheGroupsAreFound() {
-    // Real near-duplicates (Debian siblings): the local union-find and the distributed rounds, and the broadcast and
-    // the shuffled joins, must give the same kept documents and the same duplicates rows (duplicate_of, group_id,
-    // kind, similarity).
+    // Real near-duplicates (Debian siblings): candidates found in one task or by distributed windows and joins, the
+    // local union-find or the distributed rounds, broadcast or shuffled joins: the same kept documents and the same
+    // duplicates rows (duplicate_of, group_id, kind, similarity).
     Dataset<Row> packages = spark.read().json("../../shared/data/debian-packages/dev.jsonl.gz").limit(2000)
         .select(col("package").as("doc_id"), lit("dev").as("source"), col("description").as("text"));
     UserDefinedFunction hash = functions.udf((UDF1<String, String>) ContentHash::of, DataTypes.StringType);
     Dataset<Row> docs = packages.withColumn("content_hash", hash.apply(col("text"))).localCheckpoint();
     DedupResult local = Deduplicator.run(docs, DedupConfig.defaults());
     DedupResult distributed = Deduplicator.run(docs,
-        DedupConfig.defaults().withLocalComponentsMaxEdges(0).withBroadcastMaxRows(0));
+        DedupConfig.defaults().withLocalComponentsMaxEdges(0).withBroadcastMaxRows(0).withLocalCandidatesMaxDocs(0));
     Set<String> duplicates = rows(local.duplicates());
     assertThat(rows(distributed.duplicates())).isEqualTo(duplicates);
     assertThat(ids(distributed.kept())).containsExactlyInAnyOrderElementsOf(ids(local.kept()));
@@ -188,6 +188,31 @@ class DeduplicatorTest {
     DedupResult result = Deduplicator.run(docs, capped);
     assertThat(ids(result.kept())).containsExactly("p00");
     assertPartition(docs, result);
+    // Candidates found in one task: the same stars, the same result.
+    DedupResult distributed = Deduplicator.run(docs, capped.withLocalCandidatesMaxDocs(0));
+    assertThat(rows(distributed.duplicates())).isEqualTo(rows(result.duplicates()));
+  }
+
+  @Test
+  void oneTaskCandidatesOrderIdsAsSparkDoes() {
+    // U+FFFF sorts after U+10000 in Java's UTF-16 order but before it in Spark's (UTF-8 bytes): the smallest id,
+    // which stays, must be the one Spark's min picks.
+    String bmp = "\uFFFF";
+    String supplementary = new String(Character.toChars(0x10000));
+    Dataset<Row> twins = docs(supplementary, BASE, bmp, BASE);
+    String sparkMin = twins.agg(functions.min("doc_id")).first().getString(0);
+    assertThat(sparkMin).isEqualTo(bmp);
+    DedupResult result = Deduplicator.run(twins, DedupConfig.defaults());
+    assertThat(ids(result.kept())).containsExactly(bmp);
+    assertThat(rows(Deduplicator.run(twins, DedupConfig.defaults().withLocalCandidatesMaxDocs(0)).duplicates()))
+        .isEqualTo(rows(result.duplicates()));
+    // The same as near-duplicates, grouped by union-find in one task and by distributed rounds.
+    Dataset<Row> near = docs(supplementary, BASE, bmp, BASE + " again");
+    for (DedupConfig config : List.of(DedupConfig.defaults().withLocalComponentsMaxEdges(0).withLocalCandidatesMaxDocs(0), DedupConfig.defaults(), DedupConfig.defaults().withLocalComponentsMaxEdges(0))) {
+      DedupResult grouped = Deduplicator.run(near, config);
+      assertThat(ids(grouped.kept())).containsExactly(bmp);
+      assertThat(grouped.duplicates().first().<String>getAs("kind")).isEqualTo("near");
+    }
   }
 
   @Test
