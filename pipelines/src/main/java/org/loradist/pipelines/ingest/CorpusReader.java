@@ -22,8 +22,7 @@ import org.loradist.pipelines.Schemas;
  * document per file, position 0), {@code .jsonl}/{@code .ndjson} (one per line, position = 1-based line) and
  * {@code .parquet} (one per row, position = 0-based row); {@code .gz} on any of them. Files are listed on the
  * driver and read on executors, one file at a time and streaming, so no file is ever held whole in memory beyond
- * the document limits in {@link ReaderOptions}. With fewer files than cores, each jsonl file is read by several
- * tasks, each parsing one stripe of its lines ({@link #readTasks}).
+ * the document limits in {@link ReaderOptions}.
  *
  * <p>The result is lazy: every action reads the files again. Persist it when it is used more than once.
  */
@@ -42,37 +41,18 @@ public final class CorpusReader {
     Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
     List<InputFiles.InputFile> files = InputFiles.resolve(hadoopConf, paths);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<List<FileSlice>> groups = readTasks(files, jsc.defaultParallelism());
+    int maxPartitions = Math.max(1, jsc.defaultParallelism() * PARTITIONS_PER_CORE);
+    List<List<String>> groups = new ArrayList<>();
+    for (List<InputFiles.InputFile> group : InputFiles.balance(files, maxPartitions)) {
+      groups.add(group.stream().map(InputFiles.InputFile::path).toList());
+    }
     Broadcast<SerializableWritable<Configuration>> conf = jsc.broadcast(new SerializableWritable<>(hadoopConf));
     JavaRDD<Row> rows = jsc.parallelize(groups, groups.size())
         .flatMap(group -> readGroup(group, conf.value().value(), options));
     return spark.createDataFrame(rows, Schemas.RECORDS);
   }
 
-  /**
-   * The slices each read task reads. Many files: whole files, balanced by size over up to 4 tasks per core. Fewer
-   * files than cores: each jsonl file is read in stripes, so that there are two tasks per core (a file read by one
-   * task would parse on one core and leave the others idle until its rows were shuffled out to them).
-   */
-  static List<List<FileSlice>> readTasks(List<InputFiles.InputFile> files, int cores) {
-    List<List<FileSlice>> groups = new ArrayList<>();
-    if (!files.isEmpty() && files.size() < cores) {
-      int stripes = Math.max(1, (2 * cores + files.size() - 1) / Math.max(1, files.size()));
-      for (InputFiles.InputFile file : files) {
-        boolean jsonl = InputFormat.of(file.path()).format() == InputFormat.JSONL;
-        for (int stripe = 0; stripe < (jsonl ? stripes : 1); stripe++) {
-          groups.add(List.of(new FileSlice(file.path(), stripe, jsonl ? stripes : 1)));
-        }
-      }
-      return groups;
-    }
-    for (List<InputFiles.InputFile> group : InputFiles.balance(files, Math.max(1, cores * PARTITIONS_PER_CORE))) {
-      groups.add(group.stream().map(file -> new FileSlice(file.path(), 0, 1)).toList());
-    }
-    return groups;
-  }
-
-  private static Iterator<Row> readGroup(List<FileSlice> paths, Configuration conf, ReaderOptions options) {
+  private static Iterator<Row> readGroup(List<String> paths, Configuration conf, ReaderOptions options) {
     FilesIterator rows = new FilesIterator(paths.iterator(), conf, options);
     TaskContext task = TaskContext.get();
     if (task != null) {
@@ -84,12 +64,12 @@ public final class CorpusReader {
 
   /** The rows of several files, one after the other, each file opened only when the previous one is done. */
   private static final class FilesIterator implements Iterator<Row> {
-    private final Iterator<FileSlice> paths;
+    private final Iterator<String> paths;
     private final Configuration conf;
     private final ReaderOptions options;
     private RecordSource current;
 
-    FilesIterator(Iterator<FileSlice> paths, Configuration conf, ReaderOptions options) {
+    FilesIterator(Iterator<String> paths, Configuration conf, ReaderOptions options) {
       this.paths = paths;
       this.conf = conf;
       this.options = options;

@@ -14,11 +14,7 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 
-/**
- * A jsonl/ndjson file: one record per line, position = 1-based line number; file-level rejects at position 0. Read
- * in {@code stripes} (one file, several tasks), this reader parses only lines {@code stripe + 1}, {@code stripe + 1 +
- * stripes}, ... and only stripe 0 reports file-level rejects: the stripes together give each row exactly once.
- */
+/** A jsonl/ndjson file: one record per line, position = 1-based line number; file-level rejects at position 0. */
 final class JsonlSource extends RecordSource {
   /** Lines are already bounded by maxLineBytes; Jackson's own string limit must not reject what that allows. */
   private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
@@ -30,22 +26,9 @@ final class JsonlSource extends RecordSource {
   private LineReader lines;
   private long lineNumber;
   private boolean finished;
-  private final int stripe;
-  private final int stripes;
 
-  JsonlSource(String source, InputFormat.Kind kind, Configuration conf, ReaderOptions options, int stripe,
-      int stripes) {
+  JsonlSource(String source, InputFormat.Kind kind, Configuration conf, ReaderOptions options) {
     super(source, kind, conf, options);
-    if (stripes < 1 || stripe < 0 || stripe >= stripes) {
-      throw new IllegalArgumentException("stripe " + stripe + " of " + stripes + " is invalid for " + source);
-    }
-    this.stripe = stripe;
-    this.stripes = stripes;
-  }
-
-  @Override
-  protected boolean owns(long position) {
-    return position <= 0 ? stripe == 0 : (position - 1) % stripes == stripe;
   }
 
   @Override
@@ -60,20 +43,18 @@ final class JsonlSource extends RecordSource {
       in.reset();
       if (head.length == 0) {
         finished = true;
-        return owns(0) ? reject(0, RejectReason.EMPTY, "") : null;
+        return reject(0, RejectReason.EMPTY, "");
       }
       if (ByteSniffer.looksBinary(head, head.length)) {
         finished = true;
-        return owns(0) ? reject(0, RejectReason.BINARY, Samples.ofBytes(head, head.length)) : null;
+        return reject(0, RejectReason.BINARY, Samples.ofBytes(head, head.length));
       }
       lines = new LineReader(in, options.maxLineBytes());
     }
-    do {
-      if (!lines.next()) {
-        return null;
-      }
-      lineNumber++;
-    } while (!owns(lineNumber));
+    if (!lines.next()) {
+      return null;
+    }
+    lineNumber++;
     return parseLine(lines.bytes(), lines.length(), lines.tooLong());
   }
 

@@ -33,19 +33,10 @@ abstract class RecordSource implements Iterator<Row>, Closeable {
   }
 
   static RecordSource open(String source, Configuration conf, ReaderOptions options) {
-    return open(new FileSlice(source, 0, 1), conf, options);
-  }
-
-  /** The records of one slice of a file: all of it, or one stripe of a jsonl file's lines. */
-  static RecordSource open(FileSlice slice, Configuration conf, ReaderOptions options) {
-    String source = slice.path();
     InputFormat.Kind kind = InputFormat.of(source);
-    if (slice.stripes() > 1 && kind.format() != InputFormat.JSONL) {
-      throw new IllegalArgumentException("only jsonl files are read in stripes: " + source);
-    }
     return switch (kind.format()) {
       case TXT, MARKDOWN, HTML -> new WholeFileSource(source, kind, conf, options);
-      case JSONL -> new JsonlSource(source, kind, conf, options, slice.stripe(), slice.stripes());
+      case JSONL -> new JsonlSource(source, kind, conf, options);
       case PARQUET -> new ParquetSource(source, kind, conf, options);
       case UNSUPPORTED -> new UnsupportedSource(source, kind, conf, options);
     };
@@ -56,14 +47,6 @@ abstract class RecordSource implements Iterator<Row>, Closeable {
 
   /** Where a failure in {@link #computeNext} is reported: the record being read. */
   protected abstract long failurePosition();
-
-  /**
-   * Whether this source reports the record at {@code position}: always, unless the file is read in stripes, whose
-   * readers all meet the same failure at the same place and must report it once.
-   */
-  protected boolean owns(long position) {
-    return true;
-  }
 
   /** The reject reason for a failure while reading. */
   protected String failureReason(Exception e) {
@@ -84,8 +67,7 @@ abstract class RecordSource implements Iterator<Row>, Closeable {
     try {
       pending = computeNext();
     } catch (Exception e) {
-      long position = failurePosition();
-      pending = owns(position) ? reject(position, failureReason(e), Samples.ofText(e.toString())) : null;
+      pending = reject(failurePosition(), failureReason(e), Samples.ofText(e.toString()));
       done = true;
     }
     if (pending == null) {

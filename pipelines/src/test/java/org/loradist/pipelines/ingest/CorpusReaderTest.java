@@ -508,54 +508,6 @@ class CorpusReaderTest {
     assertThat(InputFiles.balance(files.subList(0, 2), 8)).hasSize(2);
   }
 
-  @Test
-  void stripesOfAJsonlFileGiveEachOfItsRowsOnce(@TempDir Path dir) throws IOException {
-    StringBuilder lines = new StringBuilder();
-    for (int i = 0; i < 3_000; i++) {
-      lines.append(i % 97 == 0 ? "not json" : i % 89 == 0 ? "" : "{\"text\":\"line " + i + " of padding\"}").append('\n');
-    }
-    byte[] whole = gzip(lines.toString().getBytes(StandardCharsets.UTF_8));
-    Files.write(dir.resolve("cut.jsonl.gz"), Arrays.copyOf(whole, whole.length / 2)); // fails mid-file
-    Files.writeString(dir.resolve("mixed.jsonl"), lines);
-    Files.write(dir.resolve("empty.jsonl"), new byte[0]);
-    Files.write(dir.resolve("binary.jsonl"), new byte[] {0, 1, 2, 3, 0, 0, 5});
-    Configuration conf = new Configuration();
-    ReaderOptions options = ReaderOptions.defaults();
-    for (String name : List.of("cut.jsonl.gz", "mixed.jsonl", "empty.jsonl", "binary.jsonl")) {
-      String path = dir.resolve(name).toUri().toString();
-      List<String> expected = strings(rowsOf(RecordSource.open(path, conf, options)));
-      assertThat(expected).as(name).isNotEmpty();
-      for (int stripes = 2; stripes <= 5; stripes++) {
-        List<Row> striped = new ArrayList<>();
-        for (int stripe = 0; stripe < stripes; stripe++) {
-          striped.addAll(rowsOf(RecordSource.open(new FileSlice(path, stripe, stripes), conf, options)));
-        }
-        striped.sort(Comparator.comparingLong(row -> row.getLong(2)));
-        assertThat(strings(striped)).as(name + " in " + stripes + " stripes").isEqualTo(expected);
-      }
-    }
-    // One file on two cores: four stripes, so both cores parse from the first task on. Many files: whole files.
-    List<InputFiles.InputFile> one = List.of(new InputFiles.InputFile("file:/a.jsonl", 100, 0));
-    assertThat(CorpusReader.readTasks(one, 2)).hasSize(4).allSatisfy(task -> assertThat(task).singleElement()
-        .satisfies(slice -> assertThat(slice.stripes()).isEqualTo(4)));
-    List<InputFiles.InputFile> html = List.of(new InputFiles.InputFile("file:/a.html", 100, 0));
-    assertThat(CorpusReader.readTasks(html, 2)).containsExactly(List.of(new FileSlice("file:/a.html", 0, 1)));
-    List<InputFiles.InputFile> three = List.of(one.get(0), new InputFiles.InputFile("file:/b.jsonl", 100, 0),
-        new InputFiles.InputFile("file:/c.jsonl", 100, 0));
-    assertThat(CorpusReader.readTasks(three, 2)).hasSize(3).allSatisfy(task ->
-        assertThat(task).allSatisfy(slice -> assertThat(slice.stripes()).isEqualTo(1)));
-  }
-
-  private static List<Row> rowsOf(RecordSource source) {
-    List<Row> rows = new ArrayList<>();
-    source.forEachRemaining(rows::add);
-    return rows;
-  }
-
-  private static List<String> strings(List<Row> rows) {
-    return rows.stream().map(Row::toString).toList();
-  }
-
   // ---------------------------------------------------------------- helpers
 
   static void writeLine(ByteArrayOutputStream out, String text) {
