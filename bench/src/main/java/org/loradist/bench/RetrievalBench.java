@@ -70,12 +70,14 @@ import org.loradist.pipelines.retrieve.VectorStore;
  * # more: [--dim 384] [--queries 1000] [--exact-queries 100] [--m 16] [--beam 100]
  * #   [--ef 10,20,50,100,200,400,800] [--threads CPUS (concurrent queries)] [--build-threads CPUS]
  * #   [--storages int8,fp16 (beside fp32)] [--max-tokens 128] [--seed 42] [--data ../shared/data]
+ * #   [--graph-file PATH (save the built graph there, load it back, time both, compare every answer)]
  * </pre>
  *
  * <p>Figures: {@code setup}; {@code generate}, {@code embed}, {@code cache_read}/{@code cache_write} or {@code load}
  * (where the vectors came from); {@code truth} (exact fp32 top-10 of every query, on all query threads);
  * {@code search} per exact storage/kernel (timed on the first --exact-queries) and per HNSW ef (all queries);
- * {@code hnsw_build} (wall and process CPU seconds, threads, graph bytes); {@code target}.
+ * {@code hnsw_build} (wall and process CPU seconds, threads, graph bytes); {@code hnsw_graph_file} (save and load
+ * seconds, file bytes, whether the loaded graph answers every query as the built one); {@code target}.
  *
  * <p>Random unit vectors are the hard case for HNSW (no cluster structure, high intrinsic dimension): a graph reaches
  * a given recall on them at a far larger ef than on real embeddings, which the --debian and --embeddings runs show.
@@ -90,7 +92,7 @@ public final class RetrievalBench {
   private static final List<String> OPTIONS = List.of("sizes", "dim", "debian", "windows", "window-words",
       "window-stride", "cache", "embeddings", "query-split",
       "max-tokens", "data", "queries", "exact-queries", "m", "beam", "ef", "threads", "build-threads", "storages",
-      "seed");
+      "seed", "graph-file");
 
   /** A corpus in fp32 (the truth) and other storages, with its query vectors. */
   private record Corpus(String data, VectorStore fp32, List<VectorStore> others, float[][] queries) {}
@@ -217,6 +219,9 @@ public final class RetrievalBench {
         .add("threads", buildThreads).add("seconds", buildSeconds).add("cpu_seconds", buildCpuSeconds)
         .add("vectors_per_s", n / buildSeconds)
         .add("graph_bytes", graphBytes).add("graph_bytes_per_vector", (double) graphBytes / n));
+    if (opt.containsKey("graph-file")) {
+      saveAndLoad(c, hnsw, buildSeconds, java.nio.file.Path.of(opt.get("graph-file")));
+    }
     Line target = null;
     Measured best = null;
     int bestEf = 0;
@@ -611,6 +616,25 @@ public final class RetrievalBench {
 
   private static double secs(long t0) {
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** What serve's graph file saves: the save and load times, and the loaded graph answering as the built one. */
+  private void saveAndLoad(Corpus c, HnswIndex built, double buildSeconds, java.nio.file.Path file)
+      throws java.io.IOException {
+    long t0 = System.nanoTime();
+    built.save(file, 1L);
+    double saveSeconds = secs(t0);
+    t0 = System.nanoTime();
+    HnswIndex loaded = HnswIndex.load(c.fp32(), built.params(), file, 1L).orElseThrow();
+    double loadSeconds = secs(t0);
+    int same = 0;
+    for (float[] q : c.queries()) {
+      same += Arrays.equals(built.search(q, K).ordinals(), loaded.search(q, K).ordinals()) ? 1 : 0;
+    }
+    emit(line("hnsw_graph_file").add("data", c.data()).add("vectors", c.fp32().size())
+        .add("file_bytes", java.nio.file.Files.size(file)).add("save_seconds", saveSeconds)
+        .add("load_seconds", loadSeconds).add("build_seconds", buildSeconds)
+        .add("queries_answered_identically", same).add("queries", c.queries().length));
   }
 
   private static Map<String, String> parse(String[] args) {

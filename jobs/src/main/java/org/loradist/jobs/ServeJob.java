@@ -76,7 +76,8 @@ public final class ServeJob implements Command {
         c.string(ServeSettings.INDEX).equals("hnsw") ? new HnswIndex.Params(c.integer(ServeSettings.HNSW_M),
             c.integer(ServeSettings.HNSW_BEAM_WIDTH), c.integer(ServeSettings.HNSW_EF_SEARCH), c.longValue(
                 org.loradist.jobs.config.Settings.SEED)) : null,
-        DotKernels.best(), buildThreads(c.integer(ServeSettings.HNSW_BUILD_THREADS)));
+        DotKernels.best(), buildThreads(c.integer(ServeSettings.HNSW_BUILD_THREADS)),
+        c.string(ServeSettings.HNSW_GRAPH_FILE).isEmpty() ? null : c.string(ServeSettings.HNSW_GRAPH_FILE));
     long start = System.nanoTime();
     Retriever retriever = Retriever.open(embeddings, options);
     checkModel(retriever, model);
@@ -98,7 +99,7 @@ public final class ServeJob implements Command {
     ctx.out().printf("lora-dist serve: %d embeddings (%s%s, %s %s, kernel %s) loaded in %.1f s; listening on %s "
             + "(POST /search, GET /info, search page at /); stop with Ctrl-C%n",
         retriever.size(), retriever.model(), retriever.adapter() == null ? "" : " + " + retriever.adapter(),
-        retriever.index().kind(), options.storage().name().toLowerCase(), options.kernel().name(),
+        retriever.indexOrigin(), options.storage().name().toLowerCase(), options.kernel().name(),
         (System.nanoTime() - start) / 1e9, server.url());
     ctx.out().flush();
     CountDownLatch stopped = new CountDownLatch(1);

@@ -1,7 +1,14 @@
 package org.loradist.pipelines.retrieve;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -10,6 +17,7 @@ import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.util.hnsw.HnswConcurrentMergeBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphBuilder;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
@@ -21,8 +29,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * Approximate top-k on Lucene's in-memory HNSW graph, built over the store's own vectors and scored with the
  * store's kernel (so it works on fp32, fp16 and int8 alike, with the SIMD kernel where the JVM has it; Lucene's own
  * scorers only use SIMD on Java 20+). The build runs on one thread, or on several with Lucene's concurrent builder
- * (the one its segment merges use). Searches share the read-only graph, each walking it with a searcher of its own,
- * so any number of threads may search one index at once.
+ * (the one its segment merges use). The finished graph is kept packed in int arrays ({@link PackedHnswGraph}, about a
+ * quarter of Lucene's on-heap form), which {@link #save} writes and {@link #load} reads back, so a server need not
+ * build it again at each start. Searches share the read-only graph, each walking it through a view of its own, so
+ * any number of threads may search one index at once.
  */
 public final class HnswIndex implements VectorIndex {
   /**
@@ -48,13 +58,64 @@ public final class HnswIndex implements VectorIndex {
   }
 
   private final VectorStore store;
-  private final OnHeapHnswGraph graph;
+  private final PackedHnswGraph graph;
   private final Params params;
 
-  private HnswIndex(VectorStore store, OnHeapHnswGraph graph, Params params) {
+  private HnswIndex(VectorStore store, PackedHnswGraph graph, Params params) {
     this.store = store;
     this.graph = graph;
     this.params = params;
+  }
+
+  private HnswIndex(VectorStore store, OnHeapHnswGraph built, Params params) throws IOException {
+    this(store, PackedHnswGraph.of(built), params);
+  }
+
+  /**
+   * Saves the graph with what it was built for: {@code fingerprint} (the caller's hash of the vectors it indexes)
+   * and the build parameters. Written to a temporary file beside {@code file} and moved into place, so a reader
+   * never sees half a graph.
+   */
+  public void save(Path file, long fingerprint) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    Path partial = Files.createTempFile(parent, file.getFileName().toString(), ".partial");
+    try {
+      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(partial),
+          1 << 16))) {
+        out.writeLong(fingerprint);
+        out.writeInt(params.maxConnections());
+        out.writeInt(params.beamWidth());
+        out.writeLong(params.seed());
+        graph.write(out);
+      }
+      Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+  }
+
+  /**
+   * The graph saved in {@code file} for these vectors and build parameters, searched with {@code params}'
+   * efSearch; empty when the file holds a graph of other vectors or parameters (then build anew).
+   *
+   * @throws IOException naming the file when it cannot be read or is not a valid graph of this store's size
+   */
+  public static java.util.Optional<HnswIndex> load(VectorStore store, Params params, Path file, long fingerprint)
+      throws IOException {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      if (in.readLong() != fingerprint || in.readInt() != params.maxConnections()
+          || in.readInt() != params.beamWidth() || in.readLong() != params.seed()) {
+        return java.util.Optional.empty();
+      }
+      PackedHnswGraph graph = PackedHnswGraph.read(in);
+      if (graph.size() != store.size()) {
+        throw new IOException("it has " + graph.size() + " nodes for " + store.size() + " vectors");
+      }
+      return java.util.Optional.of(new HnswIndex(store, graph, params));
+    } catch (IOException e) {
+      throw new IOException("cannot read the HNSW graph " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** A graph built on the calling thread: the same store, params and seed give the same graph. */
@@ -107,7 +168,7 @@ public final class HnswIndex implements VectorIndex {
 
   /** Heap taken by the graph's adjacency lists (the vectors are in the store). */
   public long graphBytes() {
-    return graph.ramBytesUsed();
+    return graph.bytes();
   }
 
   @Override
@@ -115,12 +176,10 @@ public final class HnswIndex implements VectorIndex {
     if (store.size() == 0) {
       return new ScoredOrdinals(new int[0], new float[0]);
     }
-    KnnCollector collector;
+    KnnCollector collector = new TopKnnCollector(Math.max(k, params.efSearch()), Integer.MAX_VALUE);
     try {
-      // this overload walks the graph through a searcher of its own; the HnswGraph one seeks the shared graph's
-      // cursor, which concurrent searches would corrupt
-      collector = HnswGraphSearcher.search(new QueryScorer(store, query), Math.max(k, params.efSearch()), graph, null,
-          Integer.MAX_VALUE);
+      // a view of its own: the graph API keeps the walk's position, which concurrent searches would share
+      HnswGraphSearcher.search(new QueryScorer(store, query), collector, graph.view(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,6 +1,12 @@
 package org.loradist.pipelines.retrieve;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -19,11 +25,13 @@ public final class Retriever {
   private final LoadedEmbeddings embeddings;
   private final ChunkTable chunks;
   private final VectorIndex index;
+  private final String indexOrigin;
 
-  private Retriever(LoadedEmbeddings embeddings, ChunkTable chunks, VectorIndex index) {
+  private Retriever(LoadedEmbeddings embeddings, ChunkTable chunks, VectorIndex index, String indexOrigin) {
     this.embeddings = embeddings;
     this.chunks = chunks;
     this.index = index;
+    this.indexOrigin = indexOrigin;
   }
 
   public static Retriever open(String embeddingsDir, RetrieverOptions options) throws IOException {
@@ -33,9 +41,52 @@ public final class Retriever {
   public static Retriever open(String embeddingsDir, RetrieverOptions options, Configuration conf) throws IOException {
     LoadedEmbeddings loaded = LoadedEmbeddings.load(embeddingsDir, options.storage(), options.kernel(), conf);
     ChunkTable chunks = options.chunks() == null ? null : ChunkTable.load(options.chunks(), loaded.chunkIds(), conf);
-    VectorIndex index = options.hnsw() == null ? new ExactIndex(loaded.store())
-        : HnswIndex.build(loaded.store(), options.hnsw(), options.hnswBuildThreads());
-    return new Retriever(loaded, chunks, index);
+    if (options.hnsw() == null) {
+      return new Retriever(loaded, chunks, new ExactIndex(loaded.store()), "exact");
+    }
+    if (options.hnswGraphFile() == null) {
+      return new Retriever(loaded, chunks,
+          HnswIndex.build(loaded.store(), options.hnsw(), options.hnswBuildThreads()), "hnsw built");
+    }
+    Path file = Path.of(options.hnswGraphFile());
+    long fingerprint = fingerprint(loaded, options.storage());
+    if (Files.exists(file)) {
+      java.util.Optional<HnswIndex> saved = HnswIndex.load(loaded.store(), options.hnsw(), file, fingerprint);
+      if (saved.isPresent()) {
+        return new Retriever(loaded, chunks, saved.get(), "hnsw loaded from " + file);
+      }
+    }
+    HnswIndex built = HnswIndex.build(loaded.store(), options.hnsw(), options.hnswBuildThreads());
+    built.save(file, fingerprint);
+    return new Retriever(loaded, chunks, built, "hnsw built, saved to " + file);
+  }
+
+  /**
+   * What a saved graph must have been built on: the chunk ids in order (ordinals are graph nodes), the model,
+   * adapter, dimension and storage (which scores the build). The vectors themselves are not hashed: an embeddings
+   * folder whose vectors change under the same chunk ids is a new embed run, and the user names a new graph file.
+   */
+  static long fingerprint(LoadedEmbeddings embeddings, Storage storage) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String part : new String[] {embeddings.model(), String.valueOf(embeddings.adapter()),
+          String.valueOf(embeddings.dimension()), storage.name()}) {
+        sha.update(part.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      for (String id : embeddings.chunkIds()) {
+        sha.update(id.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return ByteBuffer.wrap(sha.digest()).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Where the index came from: "exact", "hnsw built", "hnsw loaded from FILE" or "hnsw built, saved to FILE". */
+  public String indexOrigin() {
+    return indexOrigin;
   }
 
   public String folder() {

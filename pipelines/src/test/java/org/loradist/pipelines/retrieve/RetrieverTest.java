@@ -119,6 +119,26 @@ class RetrieverTest {
   }
 
   @Test
+  void keepsTheHnswGraphInAFileAndLoadsItAtTheNextOpen(@TempDir Path dir) throws Exception {
+    String file = dir.resolve("graph.hnsw").toString();
+    RetrieverOptions options = RetrieverOptions.defaults().withHnsw(HnswIndex.Params.defaults())
+        .withHnswGraphFile(file);
+    Retriever first = Retriever.open(embedOutput + "/embeddings", options);
+    assertThat(first.indexOrigin()).isEqualTo("hnsw built, saved to " + file);
+    Retriever second = Retriever.open(embedOutput + "/embeddings", options);
+    assertThat(second.indexOrigin()).isEqualTo("hnsw loaded from " + file);
+    for (int i = 0; i < N; i += 25) {
+      assertThat(second.search(vectors[i], 5)).isEqualTo(first.search(vectors[i], 5));
+    }
+    // other build settings (or other embeddings): built again and saved over it
+    Retriever other = Retriever.open(embedOutput + "/embeddings",
+        options.withHnsw(new HnswIndex.Params(8, 100, 100, 42L)));
+    assertThat(other.indexOrigin()).isEqualTo("hnsw built, saved to " + file);
+    assertThat(Retriever.open(embedOutput + "/embeddings", options.withStorage(Storage.INT8)).indexOrigin())
+        .isEqualTo("hnsw built, saved to " + file);
+  }
+
+  @Test
   void refusesAWrongQueryDimensionNamingFolderModelAndDimensions() throws Exception {
     Retriever r = Retriever.open(embedOutput, RetrieverOptions.defaults());
     assertThatThrownBy(() -> r.search(new float[DIM + 1], 3)).isInstanceOf(RetrievalException.class)

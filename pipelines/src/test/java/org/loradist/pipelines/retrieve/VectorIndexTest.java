@@ -3,6 +3,9 @@ package org.loradist.pipelines.retrieve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VectorIndexTest {
   private static final int DIM = 64;
@@ -143,6 +147,39 @@ class VectorIndexTest {
     assertThat(foundThemselves).isGreaterThanOrEqualTo(vectors.length * 99L / 100);
     assertThat(concurrent.graphBytes()).isGreaterThan(single.graphBytes() / 2);
     assertThatThrownBy(() -> HnswIndex.build(store, params, 0)).hasMessageContaining("at least 1, got 0");
+  }
+
+  @Test
+  void aSavedGraphLoadsAndAnswersExactlyAsTheBuiltOne(@TempDir Path dir) throws Exception {
+    Random random = new Random(23);
+    VectorStore store = fill(Storage.FP32, unitVectors(random, 3000));
+    HnswIndex.Params params = new HnswIndex.Params(8, 40, 30, 42L);
+    HnswIndex built = HnswIndex.build(store, params, 2);
+    Path file = dir.resolve("graph.hnsw");
+    built.save(file, 1234L);
+    HnswIndex loaded = HnswIndex.load(store, params.withEfSearch(50), file, 1234L).orElseThrow();
+    assertThat(loaded.graphBytes()).isEqualTo(built.graphBytes());
+    HnswIndex builtWide = built.withEfSearch(50);
+    for (float[] q : unitVectors(random, 100)) {
+      ScoredOrdinals a = builtWide.search(q, 10);
+      ScoredOrdinals b = loaded.search(q, 10);
+      assertThat(b.ordinals()).containsExactly(a.ordinals());
+      assertThat(b.scores()).containsExactly(a.scores());
+    }
+    // another fingerprint or other build parameters: not this graph
+    assertThat(HnswIndex.load(store, params, file, 99L)).isEmpty();
+    assertThat(HnswIndex.load(store, new HnswIndex.Params(16, 40, 30, 42L), file, 1234L)).isEmpty();
+    // a graph of another size, a damaged file: refused, naming the file
+    VectorStore smaller = fill(Storage.FP32, unitVectors(random, 10));
+    assertThatThrownBy(() -> HnswIndex.load(smaller, params, file, 1234L))
+        .hasMessageContaining(file.toString()).hasMessageContaining("3000 nodes for 10 vectors");
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
+    assertThatThrownBy(() -> HnswIndex.load(store, params, file, 1234L)).isInstanceOf(IOException.class)
+        .hasMessageContaining(file.toString());
+    try (var listing = Files.list(dir)) {
+      assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("graph.hnsw"); // no partial left
+    }
   }
 
   @Test
