@@ -29,10 +29,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorerSupplier;
  * Approximate top-k on Lucene's in-memory HNSW graph, built over the store's own vectors and scored with the
  * store's kernel (so it works on fp32, fp16 and int8 alike, with the SIMD kernel where the JVM has it; Lucene's own
  * scorers only use SIMD on Java 20+). The build runs on one thread, or on several with Lucene's concurrent builder
- * (the one its segment merges use). The finished graph is kept packed in int arrays ({@link PackedHnswGraph}, about a
- * quarter of Lucene's on-heap form), which {@link #save} writes and {@link #load} reads back, so a server need not
- * build it again at each start. Searches share the read-only graph, each walking it through a view of its own, so
- * any number of threads may search one index at once.
+ * (the one its segment merges use). The finished graph is kept packed in int arrays ({@link PackedHnswGraph}),
+ * which {@link #save} writes and {@link #load} reads back, so a server need not build it again at each start.
+ * Searches share the read-only graph, each walking it through a view of its own, so any number of threads may
+ * search one index at once.
  */
 public final class HnswIndex implements VectorIndex {
   /**
