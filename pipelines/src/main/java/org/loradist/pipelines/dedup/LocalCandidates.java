@@ -2,6 +2,7 @@ package org.loradist.pipelines.dedup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -88,15 +89,50 @@ final class LocalCandidates {
       }
     }
 
-    // Buckets: band keys shared by two or more representatives. Found by sorting all keys, so that only the
-    // colliding ones (few) get a member list.
+    boolean[] member = new boolean[n];
+    long[] pairs = new long[16];
+    int count = 0;
+    for (int[] ranks : buckets(keys, representative, rank)) {
+      for (int r : ranks) {
+        member[r] = true;
+      }
+      int size = ranks.length;
+      long needed = count + (size <= maxBucketSize ? (long) size * (size - 1) / 2 : size - 1);
+      if (needed > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("more than 2^31 candidate pairs in one task; lower maxBucketSize ("
+            + maxBucketSize + ") or localCandidatesMaxDocs");
+      }
+      if (needed > pairs.length) {
+        pairs = Arrays.copyOf(pairs, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(pairs.length * 2L, needed)));
+      }
+      count = size <= maxBucketSize ? allPairs(ranks, pairs, count) : starPairs(ranks, pairs, count);
+    }
+    Arrays.sort(pairs, 0, count);
+    for (int j = 0; j < count; j++) {
+      if (j == 0 || pairs[j] != pairs[j - 1]) {
+        out.add(RowFactory.create("pair", idOfRank[(int) (pairs[j] >>> 32)], idOfRank[(int) pairs[j]]));
+      }
+    }
+    for (int r = 0; r < n; r++) {
+      if (member[r]) {
+        out.add(RowFactory.create("member", idOfRank[r], null));
+      }
+    }
+    return out.iterator();
+  }
+
+  /**
+   * The buckets: for each band key shared by two or more representatives, their ranks, sorted. Found by sorting all
+   * keys first, so that only the colliding ones (few) get a member list.
+   */
+  private static Collection<int[]> buckets(List<long[]> keys, boolean[] representative, int[] rank) {
     int total = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < keys.size(); i++) {
       total += representative[i] ? keys.get(i).length : 0;
     }
     long[] sorted = new long[total];
     int at = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < keys.size(); i++) {
       if (representative[i]) {
         long[] k = keys.get(i);
         System.arraycopy(k, 0, sorted, at, k.length);
@@ -112,7 +148,7 @@ final class LocalCandidates {
       }
     }
     Map<Long, int[]> members = new HashMap<>(); // bucket -> {count, ranks...}
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < keys.size(); i++) {
       if (!representative[i]) {
         continue;
       }
@@ -122,49 +158,31 @@ final class LocalCandidates {
         }
       }
     }
-
-    boolean[] member = new boolean[n];
-    long[] pairs = new long[16];
-    int count = 0;
+    List<int[]> buckets = new ArrayList<>(members.size());
     for (int[] bucket : members.values()) {
-      int size = bucket[0];
-      int[] ranks = Arrays.copyOfRange(bucket, 1, 1 + size);
+      int[] ranks = Arrays.copyOfRange(bucket, 1, 1 + bucket[0]);
       Arrays.sort(ranks);
-      for (int r : ranks) {
-        member[r] = true;
-      }
-      long needed = count + (size <= maxBucketSize ? (long) size * (size - 1) / 2 : size - 1);
-      if (needed > Integer.MAX_VALUE - 8) {
-        throw new IllegalStateException("more than 2^31 candidate pairs in one task; lower maxBucketSize ("
-            + maxBucketSize + ") or localCandidatesMaxDocs");
-      }
-      if (needed > pairs.length) {
-        pairs = Arrays.copyOf(pairs, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(pairs.length * 2L, needed)));
-      }
-      if (size <= maxBucketSize) {
-        for (int x = 0; x < size; x++) {
-          for (int y = x + 1; y < size; y++) {
-            pairs[count++] = ((long) ranks[x] << 32) | ranks[y];
-          }
-        }
-      } else {
-        for (int y = 1; y < size; y++) { // a star from the bucket's smallest id
-          pairs[count++] = ((long) ranks[0] << 32) | ranks[y];
-        }
+      buckets.add(ranks);
+    }
+    return buckets;
+  }
+
+  /** Every pair (smaller rank, larger rank) of a bucket, packed in a long, from {@code count} on; the new count. */
+  private static int allPairs(int[] ranks, long[] pairs, int count) {
+    for (int x = 0; x < ranks.length; x++) {
+      for (int y = x + 1; y < ranks.length; y++) {
+        pairs[count++] = ((long) ranks[x] << 32) | ranks[y];
       }
     }
-    Arrays.sort(pairs, 0, count);
-    for (int j = 0; j < count; j++) {
-      if (j == 0 || pairs[j] != pairs[j - 1]) {
-        out.add(RowFactory.create("pair", idOfRank[(int) (pairs[j] >>> 32)], idOfRank[(int) pairs[j]]));
-      }
+    return count;
+  }
+
+  /** An oversized bucket's star: (its smallest rank, each other rank); the new count. */
+  private static int starPairs(int[] ranks, long[] pairs, int count) {
+    for (int y = 1; y < ranks.length; y++) {
+      pairs[count++] = ((long) ranks[0] << 32) | ranks[y];
     }
-    for (int r = 0; r < n; r++) {
-      if (member[r]) {
-        out.add(RowFactory.create("member", idOfRank[r], null));
-      }
-    }
-    return out.iterator();
+    return count;
   }
 
   /** {count, ranks...} with one more rank, grown by doubling. */
