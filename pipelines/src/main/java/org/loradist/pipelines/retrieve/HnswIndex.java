@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -101,18 +102,18 @@ public final class HnswIndex implements VectorIndex {
    *
    * @throws IOException naming the file when it cannot be read or is not a valid graph of this store's size
    */
-  public static java.util.Optional<HnswIndex> load(VectorStore store, Params params, Path file, long fingerprint)
+  public static Optional<HnswIndex> load(VectorStore store, Params params, Path file, long fingerprint)
       throws IOException {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       if (in.readLong() != fingerprint || in.readInt() != params.maxConnections()
           || in.readInt() != params.beamWidth() || in.readLong() != params.seed()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       PackedHnswGraph graph = PackedHnswGraph.read(in);
       if (graph.size() != store.size()) {
         throw new IOException("it has " + graph.size() + " nodes for " + store.size() + " vectors");
       }
-      return java.util.Optional.of(new HnswIndex(store, graph, params));
+      return Optional.of(new HnswIndex(store, graph, params));
     } catch (IOException e) {
       throw new IOException("cannot read the HNSW graph " + file + ": " + e.getMessage(), e);
     }
